@@ -1,0 +1,103 @@
+"""Every setting Parley reads, in one place (environment and `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, computed_field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+InstructorMode = Literal["tools", "json_schema", "md_json"]
+ExtractorName = Literal["llm", "rules"]
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Locate a bundled resource (prompts, migrations) from any working directory.
+
+    An installed wheel carries them under `app/_resources`; a source checkout keeps them at the
+    repository root, next to the `app` package.
+    """
+    bundled = _PACKAGE_DIR / "_resources" / name
+    return bundled if bundled.exists() else _PACKAGE_DIR.parent / name
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; variable names are `PARLEY_<FIELD>` unless stated otherwise."""
+
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./parley.db"
+    dbos_database_url: str | None = Field(
+        default=None,
+        description="DBOS system database; defaults to a sibling SQLite file or the same PostgreSQL.",
+    )
+    auto_migrate: bool = Field(
+        default=False, description="Upgrade the schema on start instead of refusing to start."
+    )
+
+    # LLM endpoint: the OpenAI SDK's own variable names, so existing setups just work.
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "PARLEY_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "PARLEY_OPENAI_BASE_URL")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_mode: InstructorMode = "tools"
+    llm_timeout_seconds: float = 60.0
+    llm_sdk_retries: int = Field(default=2, ge=0, le=10)
+    llm_reasks: int = Field(default=1, ge=0, le=3)
+    llm_max_tokens: int = 4096
+    chunk_chars: int = Field(default=40_000, ge=2_000)
+    chunk_overlap_chars: int = Field(default=2_000, ge=0)
+    extractor_choice: ExtractorName | None = Field(
+        default=None, validation_alias=AliasChoices("PARLEY_EXTRACTOR")
+    )
+    relevance_gate: bool = True
+
+    # Queue: the LLM provider's limits.
+    queue_concurrency: int = Field(default=4, ge=1)
+    queue_rate_limit: int = Field(default=60, ge=1, description="LLM calls per rate period.")
+    queue_rate_period_seconds: float = Field(default=60.0, gt=0)
+    job_max_attempts: int = Field(default=3, ge=1)
+    run_worker: bool = Field(
+        default=True, description="Process the queue inside the API process."
+    )
+    worker_id: str = Field(default="local", description="Stable id of this queue worker.")
+
+    # Input limits.
+    max_text_chars: int = Field(default=200_000, ge=1)
+    max_body_bytes: int = Field(default=2_000_000, ge=1)
+    page_size_default: int = 50
+    page_size_max: int = 500
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def extractor(self) -> ExtractorName:
+        """The extractor in force: explicit choice, else `llm` when an endpoint is configured."""
+        if self.extractor_choice is not None:
+            return self.extractor_choice
+        return "llm" if (self.openai_api_key or self.openai_base_url) else "rules"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the application database is SQLite."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def system_database_url(self) -> str:
+        """Where DBOS keeps its workflow checkpoints and queues."""
+        if self.dbos_database_url:
+            return self.dbos_database_url
+        if self.is_sqlite:
+            base = self.database_url.removesuffix(".db")
+            return f"{base}.dbos.db" if base != self.database_url else f"{base}-dbos"
+        return self.database_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Turning article text into records: the contract, the extractors, grounding and chunking."""

@@ -1,0 +1,15 @@
+"""What every extractor (LLM or rules) offers the pipeline."""
+
+from typing import Literal, Protocol
+
+from app.extraction.schemas import ArticleInput, ExtractionResult
+
+
+class Extractor(Protocol):
+    """Reads one article and returns its records; raises `ExtractionError` on failure."""
+
+    name: Literal["llm", "rules"]
+
+    async def extract(self, article: ArticleInput) -> ExtractionResult:
+        """Extract the records of one article."""
+        ...
