@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     page_size_default: int = 50
     page_size_max: int = 500
 
+    # -- fetching and feeds --
+
+    # -- access, limits, observability --
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def extractor(self) -> ExtractorName:
