@@ -74,6 +74,21 @@ class Settings(BaseSettings):
     page_size_max: int = 500
 
     # -- fetching and feeds --
+    fetch_allow_hosts: str = Field(
+        default="", description="Internal `host` or `host:port` entries fetches may reach."
+    )
+    fetch_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="Time limit of one fetch, redirects included."
+    )
+    fetch_max_bytes: int = Field(
+        default=5_000_000, ge=1, description="Largest fetched body, after decompression."
+    )
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20, description="Redirects followed.")
+    feed_max_items: int = Field(default=200, ge=1, description="Items read from one feed.")
+    fetch_user_agent: str = Field(
+        default="Parley/0.1 (news reader; conflict negotiation records)",
+        description="User-Agent header sent with every fetch.",
+    )
 
     # -- access, limits, observability --
 
