@@ -1,0 +1,112 @@
+"""Find evidence quotes in an article (SPEC §2, "Grounded").
+
+Matching tolerates only what a model changes when it copies text faithfully:
+
+- whitespace: any run of spaces, tabs and newlines equals any other run;
+- quote marks and apostrophes: “ ” „ ‟ « » " ‹ › ‘ ’ ‚ ‛ ' ` are all the same mark;
+- dashes: - ‐ ‑ ‒ – — ― are all the same dash, and whitespace next to a dash is ignored,
+  so "Kyiv - Moscow", "Kyiv—Moscow" and "Kyiv – Moscow" match one another.
+
+Case, other punctuation, letters and digits must match exactly. Both the article and the quote
+are mapped to that normalised form; the article keeps an index from each normalised character
+back to its original span, so offsets always point into the original text.
+"""
+
+from dataclasses import dataclass
+
+QUOTE_MARKS = "\u201c\u201d\u201e\u201f\u00ab\u00bb\"\u2039\u203a\u2018\u2019\u201a\u201b'`"
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
+
+_QUOTE = "'"
+_DASH = "-"
+_SPACE = " "
+_CANONICAL = {**dict.fromkeys(QUOTE_MARKS, _QUOTE), **dict.fromkeys(DASHES, _DASH)}
+
+
+@dataclass(frozen=True)
+class GroundedQuote:
+    """An evidence quote and where it sits in the article: `text[start:end]`."""
+
+    quote: str
+    start: int
+    end: int
+
+
+def _normalise_with_spans(text: str) -> tuple[str, list[int], list[int]]:
+    """Normalise `text`; also return each output character's original [start, end)."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, char in enumerate(text):
+        if char.isspace():
+            if out and out[-1] == _SPACE:
+                ends[-1] = i + 1
+            elif not (out and out[-1] == _DASH):
+                out.append(_SPACE)
+                starts.append(i)
+                ends.append(i + 1)
+            continue
+        canonical = _CANONICAL.get(char, char)
+        if canonical == _DASH and out and out[-1] == _SPACE:
+            # Whitespace before a dash is not significant: "a - b" matches "a—b".
+            out.pop()
+            starts.pop()
+            ends.pop()
+        out.append(canonical)
+        starts.append(i)
+        ends.append(i + 1)
+    return "".join(out), starts, ends
+
+
+def normalise(text: str) -> str:
+    """The matching form of `text`: canonical whitespace, quote marks and dashes."""
+    return _normalise_with_spans(text)[0]
+
+
+def clean_quote(quote: str) -> str:
+    """Trim the whitespace and surrounding quote marks a model may add around a quote."""
+    previous = None
+    while previous != quote:
+        previous = quote
+        quote = quote.strip().strip(QUOTE_MARKS)
+    return quote
+
+
+class TextIndex:
+    """An article prepared once for locating many quotes in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._normalised, self._starts, self._ends = _normalise_with_spans(text)
+
+    def locate(self, quote: str) -> tuple[int, int] | None:
+        """Offsets of the first occurrence of `quote` in the original text, or None."""
+        needle = normalise(clean_quote(quote)).strip(_SPACE)
+        if not needle:
+            return None
+        found = self._normalised.find(needle)
+        if found < 0:
+            return None
+        return self._starts[found], self._ends[found + len(needle) - 1]
+
+    def ground(self, evidence: list[str]) -> tuple[list[GroundedQuote], list[str]]:
+        """Split `evidence` into located quotes (with offsets) and quotes not found."""
+        found: list[GroundedQuote] = []
+        missing: list[str] = []
+        for quote in evidence:
+            span = self.locate(quote)
+            if span is None:
+                missing.append(quote)
+            else:
+                found.append(GroundedQuote(quote, *span))
+        return found, missing
+
+
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Offsets `(start, end)` of the first occurrence of `quote` in `text`, or None."""
+    return TextIndex(text).locate(quote)
+
+
+def ground(evidence: list[str], text: str) -> tuple[list[GroundedQuote], list[str]]:
+    """Locate every quote of `evidence` in `text`: (found with offsets, missing)."""
+    return TextIndex(text).ground(evidence)
