@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     queue_concurrency: int = Field(default=4, ge=1)
     queue_rate_limit: int = Field(default=60, ge=1, description="LLM calls per rate period.")
     queue_rate_period_seconds: float = Field(default=60.0, gt=0)
+    queue_poll_seconds: float = Field(default=0.1, gt=0, description="Queue polling interval.")
     job_max_attempts: int = Field(default=3, ge=1)
+    job_retry_base_seconds: float = Field(default=2.0, ge=0)
     run_worker: bool = Field(
         default=True, description="Process the queue inside the API process."
     )

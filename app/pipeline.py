@@ -1,0 +1,112 @@
+"""The durable extraction workflow: begin → extract (retried on transient errors) → store.
+
+Every step's result is checkpointed by DBOS, so a process killed mid-way resumes where it
+stopped: a finished LLM call is not paid for again, and storing replaces rather than appends.
+"""
+
+import asyncio
+import logging
+import random
+
+from dbos import DBOS
+
+from app import runtime
+from app.articles import as_utc, mark
+from app.db import transaction
+from app.errors import ExtractionError
+from app.extraction.schemas import ArticleInput, ExtractionResult
+from app.models import Article
+from app.records import store_extraction
+from app.relevance import is_relevant
+
+log = logging.getLogger(__name__)
+
+
+@DBOS.step(name="parley.begin")
+def begin(article_id: int) -> bool:
+    """Mark the article as processing; False when there is nothing left to do."""
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        if article is None or article.status in ("done", "failed"):
+            return False
+        mark(session, article, "processing")
+        return True
+
+
+def _load_input(article_id: int) -> ArticleInput:
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        if article is None or not article.text:
+            raise ExtractionError(f"article {article_id} has no text to extract from")
+        return ArticleInput(
+            text=article.text,
+            title=article.title,
+            source=article.source,
+            published_at=as_utc(article.published_at),
+            url=article.url,
+        )
+
+
+@DBOS.step(name="parley.extract")
+async def extract(article_id: int) -> ExtractionResult:
+    """Run the configured extractor; the relevance gate spares the LLM unrelated articles."""
+    rt = runtime.current()
+    article = await asyncio.to_thread(_load_input, article_id)
+    extractor = rt.extractor
+    if extractor.name == "llm" and rt.settings.relevance_gate:
+        if not is_relevant(article.text, article.title):
+            return ExtractionResult(records=[], extractor="llm", skipped_by_gate=True)
+    return await extractor.extract(article)
+
+
+@DBOS.step(name="parley.store")
+def store(article_id: int, result: ExtractionResult) -> int:
+    """Store the grounded records; idempotent, so a replay leaves no duplicates."""
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            return 0
+        extraction = store_extraction(session, article, result)
+        return len(result.records) - extraction.records_dropped
+
+
+@DBOS.step(name="parley.fail")
+def fail(article_id: int, reason: str) -> None:
+    """Mark the article failed with the reason; it can be retried through the API."""
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        if article is not None:
+            mark(session, article, "failed", reason[:2000])
+
+
+def retry_delay(attempt: int, base: float, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, never shorter than the provider's Retry-After."""
+    backoff = random.uniform(0, base * 2 ** (attempt - 1))  # noqa: S311 (jitter, not crypto)
+    return max(backoff, retry_after or 0.0)
+
+
+@DBOS.workflow(name="parley.process_article")
+async def process_article(article_id: int) -> str:
+    """Extract and store one article's records."""
+    settings = runtime.current().settings
+    if not await asyncio.to_thread(begin, article_id):
+        return "skipped"
+    attempts = settings.job_max_attempts
+    for attempt in range(1, attempts + 1):
+        try:
+            result = await extract(article_id)
+            break
+        except ExtractionError as exc:
+            if not exc.transient or attempt == attempts:
+                note = f" after {attempt} attempts" if exc.transient else ""
+                await asyncio.to_thread(fail, article_id, f"{exc.message}{note}")
+                return "failed"
+            delay = retry_delay(attempt, settings.job_retry_base_seconds, exc.retry_after)
+            log.warning("article %s: %s; retrying in %.1fs", article_id, exc.message, delay)
+            await DBOS.sleep_async(delay)
+        except Exception as exc:  # a bug must leave a failed article, never a stuck one
+            log.exception("article %s: extractor crashed", article_id)
+            await asyncio.to_thread(fail, article_id, f"extractor error: {exc!r}")
+            return "failed"
+    await asyncio.to_thread(store, article_id, result)
+    return "done"
