@@ -1,0 +1,1 @@
+"""HTTP routes, their dependencies and the error handler."""

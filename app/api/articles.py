@@ -1,0 +1,99 @@
+"""POST /v1/articles, GET /v1/articles/{id}, POST /v1/articles/{id}/retry."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlmodel import Session, col, select
+
+from app import jobs
+from app.api.deps import SessionDep, SettingsDep
+from app.api.records import records_out
+from app.articles import accept, as_utc, get_article, requeue_failed, text_fingerprint
+from app.errors import PayloadTooLarge
+from app.models import Article, Extraction, Record
+from app.schemas import Accepted, ArticleIn, ArticleOut, DroppedOut, ExtractionOut, Usage
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+
+def extraction_out(extraction: Extraction) -> ExtractionOut:
+    """The API shape of an extraction run."""
+    return ExtractionOut(
+        extractor=extraction.extractor,
+        model=extraction.model,
+        prompt_version=extraction.prompt_version,
+        usage=Usage(
+            prompt_tokens=extraction.prompt_tokens,
+            completion_tokens=extraction.completion_tokens,
+            llm_calls=extraction.llm_calls,
+        ),
+        records_dropped=extraction.records_dropped,
+        dropped=[DroppedOut.model_validate(d) for d in extraction.drop_reasons],
+        skipped_by_relevance_gate=extraction.skipped_by_gate,
+    )
+
+
+def article_out(session: Session, article: Article) -> ArticleOut:
+    """The API shape of an article with its records."""
+    extraction = session.exec(
+        select(Extraction)
+        .where(Extraction.article_id == article.id)
+        .order_by(col(Extraction.id).desc())
+    ).first()
+    records = session.exec(
+        select(Record).where(Record.article_id == article.id).order_by(col(Record.seq))
+    ).all()
+    return ArticleOut.model_validate(
+        {
+            **article.model_dump(),
+            "extraction": extraction_out(extraction) if extraction else None,
+            "records": records_out(session, records),
+        }
+    )
+
+
+def _new_article(payload: ArticleIn) -> Article:
+    text = payload.text or ""
+    return Article(
+        text=text,
+        text_hash=text_fingerprint(text),
+        title=payload.title,
+        url=payload.url,
+        source=payload.source,
+        published_at=as_utc(payload.published_at),
+    )
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=Accepted,
+    responses={200: {"model": ArticleOut, "description": "Already known: the existing article."}},
+)
+def post_article(payload: ArticleIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """Accept an article for extraction; the same text twice is one article."""
+    if payload.text is not None and len(payload.text) > settings.max_text_chars:
+        raise PayloadTooLarge(
+            f"text is {len(payload.text)} characters; the limit is {settings.max_text_chars}"
+        )
+    article, created = accept(session, _new_article(payload))
+    session.commit()
+    if not created:
+        return JSONResponse(article_out(session, article).model_dump(mode="json"), status_code=200)
+    jobs.enqueue(article)
+    assert article.id is not None
+    return JSONResponse(Accepted(id=article.id, status="queued").model_dump(), status_code=202)
+
+
+@router.get("/{article_id}", response_model=ArticleOut)
+def read_article(article_id: int, session: SessionDep) -> ArticleOut:
+    """An article, its status, stored text and records."""
+    return article_out(session, get_article(session, article_id))
+
+
+@router.post("/{article_id}/retry", status_code=202, response_model=Accepted)
+def retry_article(article_id: int, session: SessionDep) -> Accepted:
+    """Queue a failed article again."""
+    article = requeue_failed(session, article_id)
+    session.commit()
+    jobs.enqueue(article)
+    return Accepted(id=article_id, status="queued")

@@ -1,0 +1,78 @@
+"""One handler renders every error as `{"error": {"code", "message", "details"}}`."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
+
+from app.errors import ParleyError, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def error_response(error: ParleyError) -> JSONResponse:
+    """The JSON response for a Parley error."""
+    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def _describe(errors: list[dict[str, object]]) -> tuple[str, int]:
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            return f"malformed JSON body: {err.get('ctx', {}).get('error', 'cannot parse')}", 400  # type: ignore[union-attr]
+    parts = []
+    for err in errors:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")  # type: ignore[attr-defined]
+        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+    return "; ".join(parts) or "invalid request", 422
+
+
+async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [dict(e) for e in exc.errors()]
+    message, status = _describe(errors)
+    details = [{k: e.get(k) for k in ("loc", "msg", "type")} for e in errors]
+    code = "malformed_json" if status == 400 else "invalid_input"
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return JSONResponse(body, status_code=status)
+
+
+async def _parley(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ParleyError)
+    return error_response(exc)
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    body = {"error": {"code": code, "message": str(exc.detail), "details": None}}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _database(_: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc.__class__.__name__)
+    return error_response(
+        ServiceUnavailable(
+            "the database is unreachable; nothing was lost, try again shortly",
+            headers={"Retry-After": "5"},
+        )
+    )
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    body = {"error": {"code": "internal", "message": "internal error", "details": None}}
+    return JSONResponse(body, status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(ParleyError, _parley)
+    app.add_exception_handler(HTTPException, _http)
+    for unreachable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unreachable, _database)
+    app.add_exception_handler(Exception, _unexpected)

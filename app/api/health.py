@@ -1,0 +1,30 @@
+"""GET /healthz: is the service up and its database reachable."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import __version__
+from app.api.deps import RuntimeDep
+from app.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+def healthz(runtime: RuntimeDep) -> JSONResponse:
+    """200 when the database answers, 503 otherwise."""
+    try:
+        with runtime.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        database = "unreachable"
+    health = Health(
+        status="ok" if database == "ok" else "degraded",
+        database=database,  # type: ignore[arg-type]
+        extractor=runtime.extractor.name,
+        version=__version__,
+    )
+    return JSONResponse(health.model_dump(), status_code=200 if database == "ok" else 503)

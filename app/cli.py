@@ -1,0 +1,120 @@
+"""The `parley` command: serve, worker, extract, eval, db."""
+
+import asyncio
+import json
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(help="Parley: records of negotiations, ceasefires and peace deals from news.")
+db_cli = typer.Typer(help="Database schema.")
+cli.add_typer(db_cli, name="db")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="HTTP worker processes.")] = 1,
+) -> None:
+    """Run the HTTP API (and, unless PARLEY_RUN_WORKER=false, the extraction worker)."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level="info")
+
+
+@cli.command()
+def worker() -> None:
+    """Process the extraction queue until SIGTERM/SIGINT (run many against PostgreSQL)."""
+    asyncio.run(_work())
+
+
+async def _work() -> None:
+    from app import jobs
+    from app.db import transaction
+    from app.migrate import ensure_current
+    from app.runtime import close_runtime, open_runtime
+
+    settings = get_settings()
+    runtime = open_runtime(settings)
+    ensure_current(runtime.engine, auto_migrate=settings.auto_migrate)
+    await jobs.start(settings, work=True)
+    with transaction(runtime.engine) as session:
+        jobs.enqueue_pending(session)
+    typer.echo(f"parley worker {settings.worker_id} listening (extractor={runtime.extractor.name})")
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await stopping.wait()
+    jobs.stop()
+    await close_runtime(runtime)
+
+
+@cli.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="Article text file, or - for standard input.")],
+    title: Annotated[str | None, typer.Option(help="Article title.")] = None,
+    published_at: Annotated[
+        datetime | None, typer.Option(help="Publication date, anchors relative dates.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Publication name.")] = None,
+) -> None:
+    """Print an article's grounded, normalised records as JSON (no server, no database)."""
+    from app.articles import as_utc
+    from app.extraction.schemas import ArticleInput
+    from app.records import prepare
+    from app.runtime import build_extractor
+
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    settings = get_settings()
+    article = ArticleInput(text, title, source, as_utc(published_at))
+    result = asyncio.run(build_extractor(settings, None).extract(article))
+    kept, dropped = prepare(result.records, text)
+    output = {
+        "extractor": result.extractor,
+        "model": result.model,
+        "prompt_version": result.prompt_version,
+        "records": [
+            {
+                **p.record.model_dump(),
+                "countries": p.countries,
+                "evidence": [vars(q) for q in p.evidence],
+            }
+            for p in kept
+        ],
+        "dropped": [vars(d) for d in [*result.dropped, *dropped]],
+    }
+    typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations to PARLEY_DATABASE_URL."""
+    from app.db import make_engine
+    from app.migrate import current_revision, upgrade
+
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    typer.echo(f"database at revision {current_revision(engine)}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the database's and the code's schema revisions."""
+    from app.db import make_engine
+    from app.migrate import current_revision, head_revision
+
+    engine = make_engine(get_settings().database_url)
+    typer.echo(f"database: {current_revision(engine)}  code: {head_revision()}")
+
+
+def main() -> None:
+    """Entry point of the `parley` script."""
+    cli()
