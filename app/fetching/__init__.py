@@ -1,0 +1,1 @@
+"""Fetching URLs for strangers without becoming an SSRF proxy: guard, limits, redirects."""
