@@ -1,0 +1,193 @@
+"""The LLM extractor: an OpenAI-compatible model, validated by instructor, grounded in the text.
+
+Grounding runs inside validation: a record none of whose evidence quotes can be located in the
+article makes the answer invalid once, and instructor re-asks with the missing quotes named. On
+the last attempt (or after that one grounding re-ask) such records are dropped and reported
+instead of failing the article; quotes that cannot be located are removed from kept records,
+and located quotes are replaced by the article's own text of that span.
+
+The per-call state travels in a ContextVar, not in instructor's `context`: instructor renders
+the messages as Jinja templates when given a context, which would rewrite article text.
+"""
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Literal, Self
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.core.hooks import Hooks
+from pydantic import ConfigDict, model_validator
+
+from app.config import Settings
+from app.errors import ExtractionError
+from app.extraction.chunking import merge, split
+from app.extraction.grounding import TextIndex
+from app.extraction.llm_errors import to_extraction_error
+from app.extraction.prompts import Part, Prompt, load_prompt
+from app.extraction.schemas import (
+    ArticleInput,
+    Dropped,
+    Extraction,
+    ExtractionResult,
+    Record,
+    Usage,
+)
+
+PROMPT_VERSION = "extract-v1"
+NOT_FOUND = "evidence not found in article"
+# Local servers (Ollama, vLLM) ignore the key, but the SDK refuses to start without one.
+NO_KEY_PLACEHOLDER = "not-needed"
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+
+@dataclass
+class _Call:
+    """What one chunk's call (with its re-asks) needs and accumulates."""
+
+    index: TextIndex
+    max_attempts: int
+    usage: Usage
+    dropped: list[Dropped]
+    responses: int = 0
+    grounding_reasked: bool = False
+
+    def on_response(self, response: Any) -> None:
+        """Count each completion and its tokens (re-asks included), before instructor sums."""
+        self.responses += 1
+        usage = getattr(response, "usage", None)
+        self.usage.add(
+            Usage(
+                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                calls=1,
+            )
+        )
+
+    @property
+    def may_reask(self) -> bool:
+        """Grounding may re-ask once, and never on the last attempt."""
+        return not self.grounding_reasked and self.responses < self.max_attempts
+
+
+_CALL: ContextVar[_Call | None] = ContextVar("parley_llm_call", default=None)
+
+
+class GroundedExtraction(Extraction):
+    """Every negotiation, ceasefire, surrender, prisoner exchange and peace agreement
+    development the article reports, each with verbatim evidence quotes."""
+
+    model_config = ConfigDict(extra="ignore", title="Extraction")
+
+    @model_validator(mode="after")
+    def _grounded(self) -> Self:
+        call = _CALL.get()
+        if call is None:
+            return self
+        grounded = [(record, *call.index.ground(record.evidence)) for record in self.records]
+        unfounded = [record for record, found, _ in grounded if not found]
+        if unfounded and call.may_reask:
+            call.grounding_reasked = True
+            raise ValueError(_reask_message(unfounded))
+        kept: list[Record] = []
+        for record, found, _missing in grounded:
+            if not found:
+                call.dropped.append(Dropped(record.kind, NOT_FOUND, list(record.evidence)))
+                continue
+            spans = dict.fromkeys(call.index.text[q.start : q.end] for q in found)
+            kept.append(record.model_copy(update={"evidence": list(spans)}))
+        self.records = kept
+        return self
+
+
+def _reask_message(unfounded: list[Record]) -> str:
+    quotes = [f'- "{q}"' for record in unfounded for q in record.evidence]
+    return (
+        "Evidence must be copied verbatim from the article text. These quotes do not occur in "
+        "the article:\n" + "\n".join(quotes) + "\nReplace them with exact quotes from the "
+        "article, or leave out records the article does not support."
+    )
+
+
+def build_openai_client(settings: Settings) -> openai.AsyncOpenAI:
+    """The AsyncOpenAI client for the configured endpoint (OpenAI, Azure, vLLM, Ollama ...)."""
+    return openai.AsyncOpenAI(
+        api_key=settings.openai_api_key or NO_KEY_PLACEHOLDER,
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_sdk_retries,
+    )
+
+
+@dataclass
+class _Tally:
+    usage: Usage = field(default_factory=Usage)
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+class LLMExtractor:
+    """Extracts records with an LLM through instructor; see the module docstring."""
+
+    name: Literal["llm"] = "llm"
+
+    def __init__(self, settings: Settings, client: openai.AsyncOpenAI) -> None:
+        self._settings = settings
+        self._client = instructor.from_openai(client, mode=MODES[settings.llm_mode])
+        self.prompt: Prompt = load_prompt(PROMPT_VERSION)
+
+    async def extract(self, article: ArticleInput) -> ExtractionResult:
+        """Extract the records of one article, chunk by chunk; raises `ExtractionError`."""
+        self._require_endpoint()
+        settings = self._settings
+        chunks = split(article.text, settings.chunk_chars, settings.chunk_overlap_chars)
+        index = TextIndex(article.text)
+        tally = _Tally()
+        found: list[list[Record]] = []
+        for number, chunk in enumerate(chunks, start=1):
+            part = Part(number, len(chunks))
+            found.append(await self._extract_chunk(article, chunk.text, part, index, tally))
+        return ExtractionResult(
+            records=merge(found),
+            extractor="llm",
+            model=settings.llm_model,
+            prompt_version=self.prompt.version,
+            usage=tally.usage,
+            dropped=tally.dropped,
+        )
+
+    async def _extract_chunk(
+        self, article: ArticleInput, text: str, part: Part, index: TextIndex, tally: _Tally
+    ) -> list[Record]:
+        reasks = self._settings.llm_reasks
+        call = _Call(index, reasks + 1, tally.usage, tally.dropped)
+        hooks = Hooks()
+        hooks.on("completion:response", call.on_response)
+        token = _CALL.set(call)
+        try:
+            result = await self._client.create(
+                model=self._settings.llm_model,
+                messages=self.prompt.messages(article, text, part),  # type: ignore[arg-type]
+                response_model=GroundedExtraction,
+                max_retries=reasks,
+                max_tokens=self._settings.llm_max_tokens,
+                hooks=hooks,
+            )
+        except (InstructorRetryException, IncompleteOutputException, openai.OpenAIError) as exc:
+            raise to_extraction_error(exc) from exc
+        finally:
+            _CALL.reset(token)
+        return list(result.records)
+
+    def _require_endpoint(self) -> None:
+        if not (self._settings.openai_api_key or self._settings.openai_base_url):
+            raise ExtractionError(
+                "No LLM endpoint is configured: set OPENAI_API_KEY (OpenAI), or OPENAI_BASE_URL "
+                "for an OpenAI-compatible server such as Ollama or vLLM, or choose the rule-based "
+                "extractor with PARLEY_EXTRACTOR=rules.",
+                transient=False,
+            )
