@@ -1,0 +1,73 @@
+"""Countries: whatever a model or a user wrote -> ISO 3166-1 alpha-3, and back to a name."""
+
+from functools import lru_cache
+
+from app.normalize.country_tables import CountryTables, country_tables
+from app.normalize.keys import key_words
+from app.normalize.phrases import institution_of_tail, leading_owner, without_direction
+
+
+@lru_cache(maxsize=16384)
+def country_code(value: str | None) -> str | None:
+    """ISO3 for a country name, ISO2/ISO3 code, demonym, alias, capital or state actor's name.
+
+    "DRC", "the U.S.", "sd", "Sudanese", "Kyiv", "Government of Colombia" all resolve;
+    "Hamas" and "Atlantis" give None.
+    """
+    if not value:
+        return None
+    words = key_words(value)
+    tables = country_tables()
+    return tables.codes.get(" ".join(words)) or _from_words(words, tables)
+
+
+@lru_cache(maxsize=16384)
+def country_in_name(name: str | None) -> str | None:
+    """ISO3 of the state an actor's name names ("Turkey", "Sudanese army"), codes aside.
+
+    Bare codes are not read here: an actor called "IS" is not Iceland.
+    """
+    if not name:
+        return None
+    return _from_words(key_words(name), country_tables())
+
+
+@lru_cache(maxsize=16384)
+def place_country(name: str | None) -> str | None:
+    """ISO3 of the country a location's name places it in ("Geneva", "Darfur, Sudan")."""
+    if not name:
+        return None
+    table = country_tables().location_words
+    segments = [words for words in (key_words(part) for part in name.split(",")) if words]
+    for words in (segments[0], segments[-1]) if segments else ():
+        code = table.get(" ".join(words))
+        narrowed = without_direction(words)
+        if code is None and narrowed is not None:
+            code = table.get(" ".join(narrowed))
+        if code is not None:
+            return code
+    return None
+
+
+def country_name(code: str) -> str:
+    """Display name of an ISO3 code ("COD" -> "Democratic Republic of the Congo").
+
+    An unknown code comes back unchanged, so display never fails.
+    """
+    return country_tables().display.get(code.upper(), code)
+
+
+def _from_words(words: list[str], tables: CountryTables) -> str | None:
+    """Whole-name hit first, then "<institution> of X", then a leading country or demonym."""
+    if not words:
+        return None
+    table = tables.actor_words
+    code = table.get(" ".join(words))
+    if code is not None:
+        return code
+    tail = institution_of_tail(words)
+    if tail is not None:
+        code = table.get(" ".join(tail))
+        if code is not None:
+            return code
+    return leading_owner(words, table, tables.max_words)
