@@ -13,6 +13,7 @@ import respx
 from app.config import Settings
 from app.errors import ExtractionError
 from app.extraction.llm import LLMExtractor, build_openai_client
+from app.extraction.llm_errors import retry_after_seconds
 from app.extraction.schemas import ArticleInput
 
 BASE_URL = "http://llm.test/v1"
@@ -390,3 +391,23 @@ async def test_long_article_is_extracted_in_chunks_and_merged(llm: respx.MockRou
         user = body(call)["messages"][-1]["content"]
         assert "Doha talks" in user
         assert "2024-01-05" in user
+
+
+async def test_output_cut_off_at_the_token_limit_is_not_transient(llm: respx.MockRouter) -> None:
+    truncated = tool_completion('{"records": [')
+    truncated["choices"][0]["finish_reason"] = "length"
+    replies(llm, httpx.Response(200, json=truncated))
+    with pytest.raises(ExtractionError, match="cut off") as caught:
+        await make_extractor().extract(ARTICLE)
+    assert caught.value.transient is False
+
+
+def test_retry_after_is_read_from_seconds_milliseconds_or_an_http_date() -> None:
+    date = "Tue, 10 Sep 2024 08:00:00 GMT"
+    assert retry_after_seconds(httpx.Response(429, headers={"retry-after": "3"})) == 3.0
+    assert retry_after_seconds(httpx.Response(429, headers={"retry-after-ms": "1500"})) == 1.5
+    later = httpx.Response(
+        429, headers={"date": date, "retry-after": "Tue, 10 Sep 2024 08:00:30 GMT"}
+    )
+    assert retry_after_seconds(later) == 30.0
+    assert retry_after_seconds(httpx.Response(429)) is None
