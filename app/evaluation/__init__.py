@@ -1,0 +1,1 @@
+"""Measure any extractor on a newsroom's own gold data (`parley eval`)."""

@@ -1,0 +1,156 @@
+"""Find the actors and places a sentence names: countries, demonyms, groups, organisations, cities."""
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.extraction.rules.lexicon import Lexicon
+from app.extraction.schemas import ActorKind
+
+# A run of capitalised words, possibly joined by "of", "the", "and" ("Democratic Republic of the
+# Congo"); hyphenated lowercase suffixes ("US-mediated") stay outside the run.
+_TOKEN = re.compile(r"[A-Z][\w’'.]*(?:-[A-Z][\w’'.]*)*|(?<=\s)(?:of|the|and|de|del)(?=\s)")
+_CONNECTORS = frozenset({"of", "the", "and", "de", "del"})
+_POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
+_MAX_WINDOW = 6
+# Between an owner and its generic side only adjectives may stand ("Sudan's paramilitary forces").
+_MODIFIER_GAP = re.compile(
+    r"(?:’s|'s)?\s+(?:(?!(?:and|or|with|to|by|from|between|of|in|the|a)\s)[a-z-]+\s+){0,2}"
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name in a sentence, resolved to an actor kind and a country (ISO3 when known)."""
+
+    start: int
+    end: int
+    name: str
+    kind: ActorKind
+    country: str | None
+    place: bool = False
+    capital: bool = False
+
+
+@lru_cache(maxsize=65_536)
+def lookup_country(value: str) -> str | None:
+    """ISO3 of a country name, code or demonym, via the normaliser (plural demonyms too)."""
+    from app.normalize import country_code
+
+    code = country_code(value)
+    if code is None and len(value) > 4 and value.endswith("s"):
+        code = country_code(value[:-1])
+    return code
+
+
+def find_mentions(sentence: str, lexicon: Lexicon) -> list[Mention]:
+    """Every actor or place named in `sentence`, left to right, without overlaps."""
+    found = _named(sentence, lexicon) + _places(sentence, lexicon)
+    found += [m for m in _countries(sentence) if not _overlaps(m, found)]
+    found.sort(key=lambda m: m.start)
+    return _attach_generics(sentence, found, lexicon)
+
+
+def _overlaps(mention: Mention, others: list[Mention]) -> bool:
+    return any(mention.start < o.end and o.start < mention.end for o in others)
+
+
+def _named(sentence: str, lexicon: Lexicon) -> list[Mention]:
+    mentions = []
+    for match in lexicon.named_regex.finditer(sentence):
+        actor = lexicon.named_actors[match.group()]
+        mentions.append(
+            Mention(match.start(), match.end(), actor.name, actor.kind, actor.country)
+        )
+    return mentions
+
+
+def _places(sentence: str, lexicon: Lexicon) -> list[Mention]:
+    mentions: list[Mention] = []
+    for match in lexicon.place_regex.finditer(sentence):
+        name = match.group()
+        candidate = Mention(
+            match.start(),
+            match.end(),
+            name,
+            "state",
+            lexicon.places[name],
+            place=True,
+            capital=name in lexicon.capitals,
+        )
+        if not _overlaps(candidate, mentions):
+            mentions.append(candidate)
+    return mentions
+
+
+def _countries(sentence: str) -> list[Mention]:
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(sentence)]
+    mentions: list[Mention] = []
+    index = 0
+    while index < len(tokens):
+        hit = _longest_country(sentence, tokens, index)
+        if hit is None:
+            index += 1
+            continue
+        mention, index = hit
+        mentions.append(mention)
+    return mentions
+
+
+def _longest_country(
+    sentence: str, tokens: list[tuple[int, int, str]], first: int
+) -> tuple[Mention, int] | None:
+    """The longest window of adjacent tokens from `first` that names a country."""
+    if tokens[first][2] in _CONNECTORS:
+        return None
+    last = min(len(tokens), first + _MAX_WINDOW)
+    for stop in range(last, first, -1):
+        window = tokens[first:stop]
+        if window[-1][2] in _CONNECTORS or not _adjacent(sentence, window):
+            continue
+        start, end = window[0][0], window[-1][1]
+        text = _clean(sentence[start:end])
+        code = lookup_country(text) if text else None
+        if code is not None:
+            return Mention(start, start + len(text), text, "state", code), stop
+    return None
+
+
+def _adjacent(sentence: str, window: list[tuple[int, int, str]]) -> bool:
+    return all(sentence[a[1] : b[0]] == " " for a, b in itertools.pairwise(window))
+
+
+def _clean(text: str) -> str:
+    text = _POSSESSIVE.sub("", text)
+    if text.endswith(".") and not re.search(r"[A-Z]\.[A-Z]\.$", text):
+        text = text[:-1]
+    return text
+
+
+def _attach_generics(sentence: str, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """Fold "Sudan's army", "Russian soldiers" into one actor; keep bare generic sides too."""
+    result = list(mentions)
+    for match in lexicon.generic_regex.finditer(sentence):
+        if _overlaps(Mention(match.start(), match.end(), "", "other", None), result):
+            continue
+        kind = lexicon.generic[match.group().lower()]
+        owner = _owner(sentence, result, match.start())
+        if owner is not None and not owner.place:
+            merged = Mention(
+                owner.start, match.end(), sentence[owner.start : match.end()], kind, owner.country
+            )
+            result[result.index(owner)] = merged
+        else:
+            result.append(Mention(match.start(), match.end(), match.group(), kind, None))
+    result.sort(key=lambda m: m.start)
+    return result
+
+
+def _owner(sentence: str, mentions: list[Mention], start: int) -> Mention | None:
+    """The country mention right before a generic word ("Sudan’s", "Russian"), if any."""
+    for mention in mentions:
+        gap = sentence[mention.end : start]
+        if _MODIFIER_GAP.fullmatch(gap) and mention.country:
+            return mention
+    return None

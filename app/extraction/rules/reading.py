@@ -1,0 +1,108 @@
+"""First pass: read each sentence that has a trigger into draft records."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.extraction.rules.cues import (
+    Count,
+    Trigger,
+    find_count,
+    find_format,
+    find_programme,
+    find_round,
+    find_status,
+    find_triggers,
+    is_background,
+)
+from app.extraction.rules.dates import Dates, sentence_dates
+from app.extraction.rules.entities import find_mentions
+from app.extraction.rules.lexicon import Lexicon
+from app.extraction.rules.roles import Roles, assign_roles
+from app.extraction.rules.sentences import Sentence, split_sentences
+from app.extraction.schemas import RecordKind, RecordStatus, TalksFormat
+
+# Kinds other than negotiation in a talks sentence are usually its agenda ("talks aimed at a
+# cessation of hostilities"); they become records only with a status of their own.
+_AGENDA_STATUSES = frozenset({"proposed", "ongoing", "scheduled"})
+_PEOPLE_KINDS = frozenset({"surrender", "prisoner_exchange"})
+
+
+@dataclass
+class Draft:
+    """One kind mentioned in one sentence, with everything the sentence says about it."""
+
+    kind: RecordKind
+    status: RecordStatus
+    sentence: Sentence
+    roles: Roles
+    dates: Dates
+    background: bool
+    count: Count | None
+    round: int | None
+    format: TalksFormat | None
+    programme: str | None
+
+
+def read_drafts(text: str, published: date | None, lexicon: Lexicon) -> list[Draft]:
+    """Drafts for every trigger sentence of `text`, in reading order."""
+    drafts: list[Draft] = []
+    last_round: int | None = None
+    for sentence in split_sentences(text):
+        triggers = find_triggers(sentence.text, lexicon)
+        if not triggers:
+            continue
+        new = _read_sentence(sentence, triggers, published, lexicon, last_round)
+        last_round = next((d.round for d in new if d.round is not None), last_round)
+        drafts += new
+    return drafts
+
+
+def _read_sentence(
+    sentence: Sentence,
+    triggers: list[Trigger],
+    published: date | None,
+    lexicon: Lexicon,
+    last_round: int | None,
+) -> list[Draft]:
+    text = sentence.text
+    roles = assign_roles(text, find_mentions(text, lexicon), lexicon)
+    dates = sentence_dates(text, published)
+    background = is_background(text, lexicon) or _stale(dates.date, published, lexicon)
+    talks = any(t.kind == "negotiation" for t in triggers)
+    drafts: list[Draft] = []
+    for trigger in _first_per_kind(triggers):
+        status = find_status(text, trigger, lexicon)
+        if talks and trigger.kind != "negotiation" and status in _AGENDA_STATUSES:
+            continue
+        people = trigger.kind in _PEOPLE_KINDS
+        drafts.append(
+            Draft(
+                kind=trigger.kind,
+                status=status,
+                sentence=sentence,
+                roles=roles,
+                dates=dates,
+                background=background,
+                count=find_count(text, lexicon) if people else None,
+                round=find_round(text, lexicon, last_round) if not people else None,
+                format=find_format(text, lexicon) if trigger.kind == "negotiation" else None,
+                programme=find_programme(text, lexicon) if people else None,
+            )
+        )
+    return drafts
+
+
+def _first_per_kind(triggers: list[Trigger]) -> list[Trigger]:
+    seen: dict[str, Trigger] = {}
+    for trigger in triggers:
+        seen.setdefault(trigger.kind, trigger)
+    return list(seen.values())
+
+
+def _stale(value: str | None, published: date | None, lexicon: Lexicon) -> bool:
+    """A development dated well before publication is context, not the news."""
+    if value is None or published is None:
+        return False
+    year, month, day = (int(part) for part in ([*value.split("-"), "12", "28"])[:3])
+    latest = date(year, month, day if len(value) == 10 else 28)
+    return latest < published - timedelta(days=lexicon.stale_days)
