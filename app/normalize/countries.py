@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from app.normalize.country_tables import CountryTables, country_tables
 from app.normalize.keys import key_words
-from app.normalize.phrases import institution_of_tail, leading_owner, without_direction
+from app.normalize.phrases import institution_of_tails, leading_owner, without_direction
 
 
 @lru_cache(maxsize=16384)
@@ -65,8 +65,7 @@ def _from_words(words: list[str], tables: CountryTables) -> str | None:
     code = table.get(" ".join(words))
     if code is not None:
         return code
-    tail = institution_of_tail(words)
-    if tail is not None:
+    for tail in institution_of_tails(words):
         code = table.get(" ".join(tail))
         if code is not None:
             return code

@@ -76,19 +76,23 @@ def leading_owner(words: Sequence[str], table: Mapping[str, str], max_words: int
     return value
 
 
-def institution_of_tail(words: Sequence[str]) -> list[str] | None:
-    """The words after the last "of" when all words before it are institution words.
+def institution_of_tails(words: Sequence[str]) -> list[list[str]]:
+    """The words after each "of" that only institution words precede, first "of" first.
 
-    "Armed Forces of Ukraine" gives ["ukraine"]; "League of Arab States" gives None.
+    "Armed Forces of the Democratic Republic of the Congo" gives
+    [["democratic", "republic", "of", "the", "congo"], ["congo"]]; "League of Arab States"
+    gives [].
     """
-    if "of" not in words[1:]:
-        return None
-    at = len(words) - 1 - list(reversed(words)).index("of")
-    head, tail = words[:at], list(words[at + 1 :])
     institutions = phrase_rules().institutions
-    if not tail or not all(word in institutions for word in head):
-        return None
-    return tail[1:] if tail[0] == "the" else tail
+    tails: list[list[str]] = []
+    for at in range(1, len(words) - 1):
+        if words[at] != "of":
+            continue
+        if not all(word in institutions for word in words[:at]):
+            break
+        tail = list(words[at + 1 :])
+        tails.append(tail[1:] if tail[0] == "the" and len(tail) > 1 else tail)
+    return tails
 
 
 def without_direction(words: Sequence[str]) -> list[str] | None:

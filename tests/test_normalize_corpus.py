@@ -1,0 +1,49 @@
+"""The gold corpus is already normalised: feeding it back through the normaliser changes nothing."""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.extraction.schemas import Record, ThirdParty
+from app.normalize import country_code, mediator_identity, normalise_record
+
+SHARED = Path(os.environ.get("PARLEY_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+CORPUS = SHARED / "corpus" / "dev.jsonl"
+
+
+def gold_records() -> list[dict[str, Any]]:
+    if not CORPUS.exists():
+        pytest.skip(f"gold corpus not found at {CORPUS}")
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    return [record for line in lines if line.strip() for record in json.loads(line)["records"]]
+
+
+def test_gold_country_codes_come_back_unchanged() -> None:
+    records = gold_records()
+    codes = [
+        actor["country"]
+        for record in records
+        for actor in [*record["parties"], *record["mediators"], record["location"] or {}]
+        if actor.get("country")
+    ]
+    assert codes
+    assert [country_code(code) for code in codes] == codes
+
+
+def test_normalising_gold_record_keeps_its_countries_and_names() -> None:
+    for gold in gold_records():
+        record = Record.model_validate(gold)
+        assert normalise_record(record) == record
+
+
+def test_gold_mediator_identities_match_the_gold() -> None:
+    identities = []
+    for gold in gold_records():
+        for mediator in gold["mediators"]:
+            expected = mediator["country"] if mediator["kind"] == "state" else mediator["name"]
+            identities.append((mediator_identity(ThirdParty.model_validate(mediator)), expected))
+    assert identities
+    assert [found for found, _ in identities] == [expected for _, expected in identities]
