@@ -46,7 +46,6 @@ def test_iso_codes_in_any_case_map_to_iso3(value: str, expected: str) -> None:
         ("Sudanese", "SDN"),
         ("South Sudanese", "SSD"),
         ("Russian", "RUS"),
-        ("Russians", "RUS"),
         ("Ukrainian", "UKR"),
         ("Azerbaijani", "AZE"),
         ("Azeri", "AZE"),
@@ -167,7 +166,21 @@ def test_kosovo_and_palestine_have_their_codes(value: str, expected: str) -> Non
 )
 def test_state_actor_name_gives_its_country(name: str, expected: str) -> None:
     assert country_in_name(name) == expected
-    assert country_code(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("Russians", "RUS"), ("Israelis", "ISR"), ("Palestinians", "PSE")]
+)
+def test_plural_demonym_in_actor_name_gives_its_country(name: str, expected: str) -> None:
+    assert country_in_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["Government of Colombia", "Russian soldiers", "Chinese President Xi Jinping"]
+)
+def test_country_code_reads_whole_names_only(value: str) -> None:
+    assert country_code(value) is None
+    assert country_in_name(value) is not None
 
 
 @pytest.mark.parametrize(
@@ -197,6 +210,7 @@ def test_state_actor_name_gives_its_country(name: str, expected: str) -> None:
 )
 def test_unknown_or_ownerless_names_give_none(value: str) -> None:
     assert country_code(value) is None
+    assert country_in_name(value) is None
 
 
 def test_none_gives_none() -> None:

@@ -113,6 +113,14 @@ def test_location_without_known_place_keeps_null_country() -> None:
         ),
         (ThirdParty(name="Pope Francis", kind="other", role="mediator"), "VAT"),
         (ThirdParty(name="Local elders", kind="other", role="facilitator"), None),
+        (
+            ThirdParty(name="Ramtane Lamamra", kind="other", country="UN", role="mediator"),
+            "United Nations",
+        ),
+        (
+            ThirdParty(name="Mohamed Belaiche", kind="other", country="AU", role="mediator"),
+            "African Union",
+        ),
     ],
 )
 def test_mediator_identity_is_iso3_or_canonical_name(
@@ -144,3 +152,15 @@ def test_record_countries_ignore_location_when_a_party_has_a_country() -> None:
 def test_record_countries_leave_out_organisation_parties() -> None:
     record = make_record(parties=[Actor(name="NATO", kind="organization", country="BEL")])
     assert record_countries(record) == []
+
+
+def test_organisation_in_country_field_is_not_read_as_a_country() -> None:
+    envoy = {"name": "Special envoy", "kind": "other", "country": "AU", "role": "mediator"}
+    record = normalise_record(make_record(mediators=[envoy]))
+    assert record.mediators[0].country is None
+
+
+def test_phrase_in_country_field_is_read_like_an_actor_name() -> None:
+    actor = {"name": "RSF", "kind": "armed_group", "country": "Sudanese paramilitary"}
+    record = normalise_record(make_record(parties=[actor]))
+    assert record.parties[0].country == "SDN"

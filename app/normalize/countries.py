@@ -3,28 +3,30 @@
 from functools import lru_cache
 
 from app.normalize.country_tables import CountryTables, country_tables
-from app.normalize.keys import key_words
+from app.normalize.keys import key_words, normal_key
 from app.normalize.phrases import institution_of_tails, leading_owner, without_direction
 
 
 @lru_cache(maxsize=16384)
 def country_code(value: str | None) -> str | None:
-    """ISO3 for a country name, ISO2/ISO3 code, demonym, alias, capital or state actor's name.
+    """ISO3 for a whole country name, ISO2/ISO3 code, demonym, alias or capital.
 
-    "DRC", "the U.S.", "sd", "Sudanese", "Kyiv", "Government of Colombia" all resolve;
-    "Hamas" and "Atlantis" give None.
+    "DRC", "the U.S.", "sd", "Sudanese", "Kyiv" resolve; "Hamas" and "Atlantis" give None.
+    Only whole strings: "Russian President Vladimir Putin" is for `country_in_name`.
     """
     if not value:
         return None
-    words = key_words(value)
+    key = normal_key(value)
     tables = country_tables()
-    return tables.codes.get(" ".join(words)) or _from_words(words, tables)
+    return tables.actor_words.get(key) or tables.codes.get(key)
 
 
 @lru_cache(maxsize=16384)
 def country_in_name(name: str | None) -> str | None:
-    """ISO3 of the state an actor's name names ("Turkey", "Sudanese army"), codes aside.
+    """ISO3 of the state an actor's name names, by exact curated rules, codes aside.
 
+    "Turkey", "the Sudanese army", "Government of Colombia", "Ukraine's military intelligence",
+    "Russian soldiers" resolve; "Iran-backed Houthis" and "Russia-Ukraine talks" do not.
     Bare codes are not read here: an actor called "IS" is not Iceland.
     """
     if not name:

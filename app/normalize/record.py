@@ -16,7 +16,18 @@ def actor_country(actor: Actor) -> str | None:
     """
     if organisation_name(actor.name) is not None:
         return None
-    return country_code(actor.country) or country_in_name(actor.name)
+    return _stated_country(actor.country) or country_in_name(actor.name)
+
+
+def _stated_country(value: str | None) -> str | None:
+    """ISO3 of a model-written `country`, unless it names an organisation.
+
+    Models put "UN" or "AU" in `country` for envoys; "AU" is not Australia there. A phrase
+    ("Sudanese government") is read like an actor's name.
+    """
+    if organisation_name(value) is not None:
+        return None
+    return country_code(value) or country_in_name(value)
 
 
 def normalise_actor(actor: ActorT) -> ActorT:
@@ -29,7 +40,7 @@ def normalise_actor(actor: ActorT) -> ActorT:
 
 def location_country(place: Place) -> str | None:
     """ISO3 of a place: its stated country, else the one its (curated) name is in."""
-    return country_code(place.country) or place_country(place.name)
+    return _stated_country(place.country) or place_country(place.name)
 
 
 def normalise_record(record: Record) -> Record:
@@ -48,8 +59,11 @@ def normalise_record(record: Record) -> Record:
 
 
 def mediator_identity(party: ThirdParty) -> str | None:
-    """ISO3 for a state, canonical name for an organisation, None when neither is known."""
-    return organisation_name(party.name) or actor_country(party)
+    """ISO3 for a state, canonical name for an organisation, None when neither is known.
+
+    An envoy whose `country` names an organisation ("UN") stands for that organisation.
+    """
+    return organisation_name(party.name) or actor_country(party) or organisation_name(party.country)
 
 
 def record_countries(record: Record) -> list[str]:
