@@ -19,10 +19,13 @@ async def evaluate(gold: Path, extractor: Extractor, json_out: Path | None = Non
     predictions = {article.id: await _predict(extractor, article) for article in articles}
     report = score(articles, predictions)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        payload = _payload(report, gold, extractor)
-        json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        _save(json_out, _payload(report, gold, extractor))
     return report
+
+
+def _save(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def run_eval(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Report:

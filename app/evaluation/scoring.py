@@ -66,10 +66,7 @@ class Report:
 def prf(matched: int, predicted: int, gold: int) -> Prf:
     """P/R/F1; nothing predicted and nothing to find is perfect, nothing to find is full recall."""
     recall = matched / gold if gold else 1.0
-    if predicted:
-        precision = matched / predicted
-    else:
-        precision = 1.0 if gold == 0 else 0.0
+    precision = matched / predicted if predicted else float(gold == 0)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Prf(matched, predicted, gold, precision, recall, f1)
 
@@ -136,7 +133,7 @@ def score(
     tally = _Tally()
     articles = [_score_article(a, list(predictions.get(a.id, [])), tally) for a in gold_articles]
     kinds = [k for k in RECORD_KINDS if k in tally.gold or k in tally.predicted]
-    per_kind = {
+    per_kind: dict[str, Prf] = {
         k: prf(tally.matched.get(k, 0), tally.predicted.get(k, 0), tally.gold.get(k, 0))
         for k in kinds
     }

@@ -8,7 +8,6 @@ from app.extraction.rules.entities import Mention
 from app.extraction.rules.reading import Draft
 from app.extraction.schemas import Actor, Place, Record, ThirdParty, ThirdPartyRole
 
-_FUTURE = frozenset({"proposed", "scheduled"})
 _MAX_EVIDENCE = 3
 _A = TypeVar("_A", bound=Actor)
 
@@ -41,27 +40,45 @@ def article_context(drafts: list[Draft], title_mentions: list[Mention]) -> Artic
 
 
 def assemble(drafts: list[Draft], context: ArticleContext) -> list[Record]:
-    """One record per kind, side countries, phase and background; later mentions fill gaps."""
-    records: dict[tuple[object, ...], Record] = {}
+    """Records in reading order; a mention of the same development merges into the first one.
+
+    The same development: same kind and background flag, sides of overlapping countries, and
+    no conflicting round number. Its first mention decides the status.
+    """
+    records: list[Record] = []
     previous: list[Actor] = []
     for draft in drafts:
         parties, mediators = _sides(draft, context, previous)
         previous = parties or previous
-        countries = frozenset(p.country for p in parties if p.country)
-        key = (draft.kind, countries, draft.background, draft.status in _FUTURE, draft.round)
         record = _record(draft, parties, mediators)
-        if key in records:
-            _merge(records[key], record)
+        same = next((kept for kept in records if _same_development(kept, record)), None)
+        if same is None:
+            records.append(record)
         else:
-            records[key] = record
-    return list(records.values())
+            _merge(same, record)
+    return records
+
+
+def _same_development(kept: Record, new: Record) -> bool:
+    if (kept.kind, kept.background) != (new.kind, new.background):
+        return False
+    if None not in (kept.round, new.round) and kept.round != new.round:
+        return False
+    mine = {p.country for p in kept.parties if p.country}
+    theirs = {p.country for p in new.parties if p.country}
+    return not mine or not theirs or bool(mine & theirs)
 
 
 def _sides(
     draft: Draft, context: ArticleContext, previous: list[Actor]
 ) -> tuple[list[Actor], list[ThirdParty]]:
     """Parties and third parties of a draft, with article-wide roles applied."""
-    mediators = [_third_party(m, role) for m, role in draft.roles.third_parties]
+    # A third party must be a state or a known organisation, not "the foreign minister".
+    mediators = [
+        _third_party(m, role)
+        for m, role in draft.roles.third_parties
+        if m.country is not None or m.kind == "organization"
+    ]
     parties: list[Actor] = []
     for mention in draft.roles.parties:
         known = context.third_parties.get(identity(mention))
@@ -70,12 +87,15 @@ def _sides(
         elif mention.kind != "organization":
             parties.append(_actor(mention, context))
     if not any(p.country for p in parties):
-        parties = previous or [Actor(name=c, kind="state", country=c) for c in context.main_countries]
+        parties = previous or [
+            Actor(name=c, kind="state", country=c) for c in context.main_countries
+        ]
     return _unique(parties), _unique(mediators)
 
 
 def _actor(mention: Mention, context: ArticleContext) -> Actor:
-    country = mention.country or (context.main_countries or [None])[0]
+    main = context.main_countries[0] if context.main_countries else None
+    country = mention.country or main
     return Actor(name=mention.name, kind=mention.kind, country=country)
 
 
@@ -125,6 +145,7 @@ def _summary(draft: Draft, parties: list[Actor]) -> str:
 
 def _merge(kept: Record, later: Record) -> None:
     """Fill what the first mention left open; add quotes and third parties."""
+    kept.parties = _unique(kept.parties + later.parties)
     kept.mediators = _unique(kept.mediators + later.mediators)
     for name in ("location", "date", "end_date", "round", "format", "count", "programme"):
         if getattr(kept, name) is None:

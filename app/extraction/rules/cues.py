@@ -30,7 +30,7 @@ class Count:
 
 
 def find_triggers(sentence: str, lexicon: Lexicon) -> list[Trigger]:
-    """Every kind's trigger in `sentence`; a match inside a longer one of another kind is dropped."""
+    """Every kind's trigger in `sentence`, minus matches inside a longer one of another kind."""
     found = [
         Trigger(cast(RecordKind, cue.label), match.start(), match.end())
         for cue in lexicon.triggers

@@ -9,7 +9,20 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # noqa: E501
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
@@ -31,6 +44,12 @@ _FUTURE = re.compile(
     re.IGNORECASE,
 )
 _NOT_THE_EVENT = re.compile(r"\b(?:since|after|before)\s+(?:the\s+)?$", re.IGNORECASE)
+# A weekday right after a speech verb dates the statement, which is always past ("said Monday").
+_SPEECH = re.compile(
+    r"\b(?:said|says|announced|told(?: \w+)?|stated|declared|added|reported|confirmed)"
+    r"(?:\s+on)?\s+$",
+    re.IGNORECASE,
+)
 _END_MARK = re.compile(r"\b(?:until|till|to|through|ending|expires?|runs? to)\s+(?:on\s+)?$")
 
 
@@ -43,20 +62,29 @@ class Dates:
 
 
 def sentence_dates(sentence: str, published: date | None) -> Dates:
-    """The first event date in `sentence` (skipping "since ..."), and an "until ..." end."""
+    """The first event date in `sentence`, and an "until ..." end.
+
+    "since ..." never dates the event; the date of a statement ("said Monday") only does when
+    the sentence has no other date.
+    """
     future = _FUTURE.search(sentence) is not None
-    start: str | None = None
+    events: list[tuple[str, str | None]] = []
+    statements: list[tuple[str, str | None]] = []
     end: str | None = None
     for match in _DATES.finditer(sentence):
         before = sentence[: _anchor(match)]
-        first, last = _resolve(match, published, future)
+        speech = _SPEECH.search(before) is not None
+        first, last = _resolve(match, published, future and not speech)
         if first is None:
             continue
         if _END_MARK.search(before):
             end = end or first
-        elif not _NOT_THE_EVENT.search(before) and start is None:
-            start, end = first, end or last
-    return Dates(start, end)
+        elif not _NOT_THE_EVENT.search(before):
+            (statements if speech else events).append((first, last))
+    chosen = (events or statements)[:1]
+    if not chosen:
+        return Dates(None, end)
+    return Dates(chosen[0][0], end or chosen[0][1])
 
 
 def _anchor(match: re.Match[str]) -> int:

@@ -1,4 +1,4 @@
-"""Find the actors and places a sentence names: countries, demonyms, groups, organisations, cities."""
+"""Find the actors and places a sentence names: countries, demonyms, groups, bodies, cities."""
 
 import itertools
 import re
@@ -60,9 +60,7 @@ def _named(sentence: str, lexicon: Lexicon) -> list[Mention]:
     mentions = []
     for match in lexicon.named_regex.finditer(sentence):
         actor = lexicon.named_actors[match.group()]
-        mentions.append(
-            Mention(match.start(), match.end(), actor.name, actor.kind, actor.country)
-        )
+        mentions.append(Mention(match.start(), match.end(), actor.name, actor.kind, actor.country))
     return mentions
 
 
@@ -111,7 +109,8 @@ def _longest_country(
             continue
         start, end = window[0][0], window[-1][1]
         text = _clean(sentence[start:end])
-        code = lookup_country(text) if text else None
+        # Short tokens are codes only in capitals ("US", "DRC"), never "As", "It", "In".
+        code = lookup_country(text) if len(text) > 3 or text.isupper() else None
         if code is not None:
             return Mention(start, start + len(text), text, "state", code), stop
     return None

@@ -25,6 +25,7 @@ from app.extraction.schemas import RecordKind, RecordStatus, TalksFormat
 # cessation of hostilities"); they become records only with a status of their own.
 _AGENDA_STATUSES = frozenset({"proposed", "ongoing", "scheduled"})
 _PEOPLE_KINDS = frozenset({"surrender", "prisoner_exchange"})
+_FUTURE = frozenset({"proposed", "scheduled"})
 
 
 @dataclass
@@ -52,7 +53,9 @@ def read_drafts(text: str, published: date | None, lexicon: Lexicon) -> list[Dra
         if not triggers:
             continue
         new = _read_sentence(sentence, triggers, published, lexicon, last_round)
-        last_round = next((d.round for d in new if d.round is not None), last_round)
+        # "next round" counts from the last round held, not from one merely planned.
+        held = (d.round for d in new if d.round is not None and d.status not in _FUTURE)
+        last_round = next(held, last_round)
         drafts += new
     return drafts
 
@@ -66,8 +69,8 @@ def _read_sentence(
 ) -> list[Draft]:
     text = sentence.text
     roles = assign_roles(text, find_mentions(text, lexicon), lexicon)
-    dates = sentence_dates(text, published)
-    background = is_background(text, lexicon) or _stale(dates.date, published, lexicon)
+    sentence_date = sentence_dates(text, published)
+    cued_background = is_background(text, lexicon)
     talks = any(t.kind == "negotiation" for t in triggers)
     drafts: list[Draft] = []
     for trigger in _first_per_kind(triggers):
@@ -75,6 +78,8 @@ def _read_sentence(
         if talks and trigger.kind != "negotiation" and status in _AGENDA_STATUSES:
             continue
         people = trigger.kind in _PEOPLE_KINDS
+        dates = _for_status(sentence_date, status, published)
+        background = cued_background or _stale(dates.date, published, lexicon)
         drafts.append(
             Draft(
                 kind=trigger.kind,
@@ -97,6 +102,21 @@ def _first_per_kind(triggers: list[Trigger]) -> list[Trigger]:
     for trigger in triggers:
         seen.setdefault(trigger.kind, trigger)
     return list(seen.values())
+
+
+def _for_status(dates: Dates, status: RecordStatus, published: date | None) -> Dates:
+    """A development still to come cannot be dated in the past: such a date is context."""
+    if status not in _FUTURE or dates.date is None or published is None:
+        return dates
+    if _latest_day(dates.date) < published - timedelta(days=3):
+        return Dates(None, dates.end_date)
+    return dates
+
+
+def _latest_day(value: str) -> date:
+    """The last day a partial ISO date can mean (a month ends on the 28th, to stay valid)."""
+    parts = [int(part) for part in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 28)
 
 
 def _stale(value: str | None, published: date | None, lexicon: Lexicon) -> bool:

@@ -96,7 +96,7 @@ def _list_before(
         return []
     last = before[-1]
     gap = sentence[last.end : position]
-    if len(gap) > reach or any(mark in gap for mark in ".;:“”\""):
+    if len(gap) > reach or any(mark in gap for mark in '.;:“”"'):
         return []
     chosen = [last]
     for mention in reversed(before[:-1]):

@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list[Sentence]:
 
 def _closing(separator: str) -> int:
     """Length of the closing quote or bracket the separator begins with, kept in the sentence."""
-    return 1 if separator[:1] in "\"”’)" else 0
+    return 1 if separator[:1] in '"”’)' else 0
 
 
 def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
