@@ -26,12 +26,14 @@ def resource_dir(name: str) -> Path:
 class Settings(BaseSettings):
     """Runtime configuration; variable names are `PARLEY_<FIELD>` unless stated otherwise."""
 
-    model_config = SettingsConfigDict(env_prefix="PARLEY_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PARLEY_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = "sqlite:///./parley.db"
     dbos_database_url: str | None = Field(
         default=None,
-        description="DBOS system database; defaults to a sibling SQLite file or the same PostgreSQL.",
+        description="DBOS system database; default: a sibling SQLite file, or the same PostgreSQL.",
     )
     auto_migrate: bool = Field(
         default=False, description="Upgrade the schema on start instead of refusing to start."
@@ -64,9 +66,7 @@ class Settings(BaseSettings):
     queue_poll_seconds: float = Field(default=0.1, gt=0, description="Queue polling interval.")
     job_max_attempts: int = Field(default=3, ge=1)
     job_retry_base_seconds: float = Field(default=2.0, ge=0)
-    run_worker: bool = Field(
-        default=True, description="Process the queue inside the API process."
-    )
+    run_worker: bool = Field(default=True, description="Process the queue inside the API process.")
     worker_id: str = Field(default="local", description="Stable id of this queue worker.")
 
     # Input limits.
@@ -93,6 +93,29 @@ class Settings(BaseSettings):
     )
 
     # -- access, limits, observability --
+    require_auth: bool = Field(
+        default=False, description="Demand API keys even before the first key is created."
+    )
+    auth_cache_seconds: float = Field(
+        default=2.0, ge=0, description="How long the 'does any API key exist' answer is reused."
+    )
+    rate_limit_per_minute: int | None = Field(
+        default=3000, ge=1, description="Requests per minute per API key (or client IP when open)."
+    )
+    rate_limit_burst: int = Field(default=300, ge=1, description="Requests allowed in one burst.")
+    llm_daily_token_budget: int | None = Field(
+        default=None, ge=1, description="LLM tokens per UTC day; beyond it, articles wait."
+    )
+    idempotency_wait_seconds: float = Field(
+        default=5.0, ge=0, description="How long a duplicate waits for the original's answer."
+    )
+    idempotency_ttl_hours: float = Field(
+        default=24.0, gt=0, description="How long an Idempotency-Key is remembered."
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="Log lines as JSON objects or as plain text."
+    )
+    log_level: str = Field(default="INFO", description="Root log level.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -59,7 +59,7 @@ def enqueue(article: Article) -> None:
 
     assert article.id is not None
     with SetWorkflowID(workflow_id(article)):
-        DBOS.enqueue_workflow(EXTRACTION_QUEUE, process_article, article.id)
+        DBOS.enqueue_workflow(EXTRACTION_QUEUE, process_article, article.id, article.job_key)
 
 
 def enqueue_pending(session: Session) -> int:

@@ -23,11 +23,15 @@ log = logging.getLogger(__name__)
 
 
 @DBOS.step(name="parley.begin")
-def begin(article_id: int) -> bool:
-    """Mark the article as processing; False when there is nothing left to do."""
+def begin(article_id: int, job_key: str) -> bool:
+    """Mark the article as processing; False when there is nothing left to do.
+
+    The job key guards against a stale job meeting a different article under a reused id
+    (a database recreated beside an old queue).
+    """
     with transaction(runtime.current().engine) as session:
         article = session.get(Article, article_id)
-        if article is None or article.status in ("done", "failed"):
+        if article is None or article.job_key != job_key or article.status in ("done", "failed"):
             return False
         mark(session, article, "processing")
         return True
@@ -53,9 +57,9 @@ async def extract(article_id: int) -> ExtractionResult:
     rt = runtime.current()
     article = await asyncio.to_thread(_load_input, article_id)
     extractor = rt.extractor
-    if extractor.name == "llm" and rt.settings.relevance_gate:
-        if not is_relevant(article.text, article.title):
-            return ExtractionResult(records=[], extractor="llm", skipped_by_gate=True)
+    gated = extractor.name == "llm" and rt.settings.relevance_gate
+    if gated and not is_relevant(article.text, article.title):
+        return ExtractionResult(records=[], extractor="llm", skipped_by_gate=True)
     return await extractor.extract(article)
 
 
@@ -86,10 +90,10 @@ def retry_delay(attempt: int, base: float, retry_after: float | None) -> float:
 
 
 @DBOS.workflow(name="parley.process_article")
-async def process_article(article_id: int) -> str:
+async def process_article(article_id: int, job_key: str) -> str:
     """Extract and store one article's records."""
     settings = runtime.current().settings
-    if not await asyncio.to_thread(begin, article_id):
+    if not await asyncio.to_thread(begin, article_id, job_key):
         return "skipped"
     attempts = settings.job_max_attempts
     for attempt in range(1, attempts + 1):

@@ -69,9 +69,9 @@ def _search_text(record: contract.Record, evidence: list[GroundedQuote]) -> str:
     return "\n".join([record.summary, *(q.quote for q in evidence), *names, *place, *record.topics])
 
 
-def _to_row(
-    prepared: PreparedRecord, seq: int, article: Article, extraction: Extraction
-) -> Record:
+def _to_row(prepared: PreparedRecord, seq: int, article: Article, extraction: Extraction) -> Record:
+    assert article.id is not None
+    assert extraction.id is not None
     r = prepared.record
     span = date_span(r.date)
     if span is None and article.published_at is not None:
@@ -131,7 +131,9 @@ def store_extraction(
         completion_tokens=result.usage.completion_tokens,
         llm_calls=result.usage.calls,
         records_dropped=len(dropped),
-        drop_reasons=[{"kind": d.kind, "reason": d.reason, "evidence": d.evidence} for d in dropped],
+        drop_reasons=[
+            {"kind": d.kind, "reason": d.reason, "evidence": d.evidence} for d in dropped
+        ],
         skipped_by_gate=result.skipped_by_gate,
     )
     session.add(extraction)
@@ -143,7 +145,8 @@ def store_extraction(
         assert row.id is not None
         session.add_all(RecordCountry(record_id=row.id, country=c) for c in p.countries)
         session.add_all(
-            RecordMediator(record_id=row.id, mediator=m, role=role) for m, role in p.mediators.items()
+            RecordMediator(record_id=row.id, mediator=m, role=role)
+            for m, role in p.mediators.items()
         )
     article.status, article.error, article.updated_at = "done", None, utcnow()
     session.add(article)

@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Integer, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -68,7 +68,7 @@ def _fts_condition(session: Session, q: str) -> ColumnElement[bool]:
         ids = text("SELECT rowid FROM record_fts WHERE record_fts MATCH :match").bindparams(
             match=match
         )
-        return col(Record.id).in_(ids.columns(rowid=Record.id.type))  # type: ignore[attr-defined]
+        return col(Record.id).in_(ids.columns(rowid=Integer))
     return text("record.search_vector @@ plainto_tsquery('english', :q)").bindparams(  # type: ignore[return-value]
         q=" ".join(words)
     )

@@ -80,6 +80,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             "llm_sdk_retries": 0,
             "job_retry_base_seconds": 0.01,
             "queue_poll_seconds": 0.02,
+            "queue_rate_limit": 100_000,
             "relevance_gate": False,
         }
         values.update(overrides)
@@ -107,20 +108,22 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def wait_for_article(
-    client: httpx.AsyncClient, article_id: int, timeout: float = 30.0
+    client: httpx.AsyncClient, article_id: int, within: float = 30.0
 ) -> dict[str, Any]:
     """Poll an article until its extraction is done or failed."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         body: dict[str, Any] = (await client.get(f"/v1/articles/{article_id}")).json()
         if body["status"] in ("done", "failed"):
             return body
         if time.monotonic() > deadline:
-            raise AssertionError(f"article {article_id} still {body['status']} after {timeout}s")
+            raise AssertionError(f"article {article_id} still {body['status']} after {within}s")
         await asyncio.sleep(0.05)
 
 
-def chat_completion(records: list[dict[str, Any]], *, mode: str = "tools") -> dict[str, Any]:
+def chat_completion(
+    records: list[dict[str, Any]], *, mode: str = "tools", tool: str = "Extraction"
+) -> dict[str, Any]:
     """A chat completion shaped like OpenAI's, answering with `records`."""
     arguments = json.dumps({"records": records})
     if mode == "tools":
@@ -131,7 +134,7 @@ def chat_completion(records: list[dict[str, Any]], *, mode: str = "tools") -> di
                 {
                     "id": "call_1",
                     "type": "function",
-                    "function": {"name": "Extraction", "arguments": arguments},
+                    "function": {"name": tool, "arguments": arguments},
                 }
             ],
         }
@@ -152,3 +155,23 @@ def chat_completion(records: list[dict[str, Any]], *, mode: str = "tools") -> di
 def load_corpus() -> list[dict[str, Any]]:
     """The gold dev corpus."""
     return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+
+
+def llm_reply(
+    records: list[dict[str, Any]] | Callable[[dict[str, Any]], list[dict[str, Any]]],
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A respx side effect answering each chat request with `records` (or records(request)).
+
+    It answers in the request's own mode: a call of the requested tool, or JSON content.
+    """
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        tools = body.get("tools") or []
+        chosen = records(body) if callable(records) else records
+        if tools:
+            name = tools[0]["function"]["name"]
+            return httpx.Response(200, json=chat_completion(chosen, tool=name))
+        return httpx.Response(200, json=chat_completion(chosen, mode="json"))
+
+    return answer

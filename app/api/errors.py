@@ -1,6 +1,7 @@
 """One handler renders every error as `{"error": {"code", "message", "details"}}`."""
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,13 +21,14 @@ def error_response(error: ParleyError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
-def _describe(errors: list[dict[str, object]]) -> tuple[str, int]:
+def _describe(errors: list[dict[str, Any]]) -> tuple[str, int]:
     for err in errors:
         if err.get("type") == "json_invalid":
-            return f"malformed JSON body: {err.get('ctx', {}).get('error', 'cannot parse')}", 400  # type: ignore[union-attr]
+            reason = (err.get("ctx") or {}).get("error", "cannot parse")
+            return f"malformed JSON body: {reason}", 400
     parts = []
     for err in errors:
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")  # type: ignore[attr-defined]
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
     return "; ".join(parts) or "invalid request", 422
 

@@ -1,5 +1,7 @@
 """GET /healthz: is the service up and its database reachable."""
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -15,15 +17,15 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 def healthz(runtime: RuntimeDep) -> JSONResponse:
     """200 when the database answers, 503 otherwise."""
+    database: Literal["ok", "unreachable"] = "ok"
     try:
         with runtime.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        database = "ok"
     except SQLAlchemyError:
         database = "unreachable"
     health = Health(
         status="ok" if database == "ok" else "degraded",
-        database=database,  # type: ignore[arg-type]
+        database=database,
         extractor=runtime.extractor.name,
         version=__version__,
     )

@@ -8,7 +8,10 @@ from app.extraction.schemas import ArticleInput, ExtractionResult
 class Extractor(Protocol):
     """Reads one article and returns its records; raises `ExtractionError` on failure."""
 
-    name: Literal["llm", "rules"]
+    @property
+    def name(self) -> Literal["llm", "rules"]:
+        """Which kind of extractor this is, recorded with every extraction."""
+        ...
 
     async def extract(self, article: ArticleInput) -> ExtractionResult:
         """Extract the records of one article."""
