@@ -4,13 +4,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from test_fetching_support import LoopbackOnlyBackend, LoopbackServer, redirect_to
 
 from app.fetching.addresses import IPAddress, parse_host_address
 from app.fetching.allowlist import AllowList
 from app.fetching.client import FetchPolicy, fetch
 from app.fetching.errors import ForbiddenURL, UpstreamError
 from app.fetching.guard import GuardedTransport
+from tests.test_fetching_support import LoopbackOnlyBackend, LoopbackServer, redirect_to
 
 PUBLIC_IP = "93.184.216.34"
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-from test_fetching_support import LoopbackServer, Route, dribble, gzip_bomb, send
 
 from app.config import Settings
 from app.fetching.allowlist import AllowList
@@ -19,6 +18,7 @@ from app.fetching.errors import (
     UnsupportedContentType,
     UpstreamError,
 )
+from tests.test_fetching_support import LoopbackServer, Route, dribble, gzip_bomb, send
 
 LIMIT = 100_000
 

@@ -1,6 +1,6 @@
 """One URL per article: the form we store and deduplicate on.
 
-Rules: scheme and host lower case; default port, fragment and tracking parameters
+Rules: scheme and host lower case; credentials, default port, fragment and tracking parameters
 (`data/tracking_params.yaml`) removed; an empty path becomes `/`. The remaining parameters keep
 their order and their exact spelling: the canonical URL must still be the page's address, and
 re-encoding or sorting could change what some servers return.
@@ -8,7 +8,7 @@ re-encoding or sorting could change what some servers return.
 
 from functools import lru_cache
 from importlib import resources
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
 import yaml
 
@@ -39,18 +39,17 @@ def _clean_query(query: str) -> str:
     return "&".join(kept)
 
 
-def _netloc(scheme: str, netloc: str) -> str:
-    """Lower-case host, no default port; user info (never expected here) is kept as is."""
-    userinfo, at, hostport = netloc.rpartition("@")
-    host, port = hostport.lower(), ""
-    if (hostport.startswith("[") and "]:" in hostport) or (
-        not hostport.startswith("[") and ":" in hostport
-    ):
-        host, port = hostport.lower().rsplit(":", 1)
-    host = host.rstrip(".")
-    if port and (not port.isdigit() or int(port) == _DEFAULT_PORTS.get(scheme)):
-        port = ""
-    return f"{userinfo}{at}{host}{':' + port if port else ''}"
+def _netloc(scheme: str, parts: SplitResult) -> str:
+    """Lower-case host without a trailing dot, no default port, no credentials."""
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    keep_port = port is not None and port != _DEFAULT_PORTS.get(scheme)
+    return f"{host}:{port}" if keep_port else host
 
 
 def canonical_url(url: str) -> str:
@@ -58,5 +57,5 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     return urlunsplit(
-        (scheme, _netloc(scheme, parts.netloc), parts.path or "/", _clean_query(parts.query), "")
+        (scheme, _netloc(scheme, parts), parts.path or "/", _clean_query(parts.query), "")
     )

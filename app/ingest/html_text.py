@@ -6,38 +6,16 @@ an extractor tuned for whole pages would drop short paragraphs of it.
 
 import re
 
-import lxml.html
-from lxml.etree import ParserError
+import lxml.html  # type: ignore[import-untyped]
+from lxml.etree import ParserError  # type: ignore[import-untyped]
 
 _DROPPED = ("script", "style", "noscript", "iframe", "template", "svg", "form", "button")
 _BLOCKS = frozenset(
-    [
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "pre",
-        "tr",
-        "table",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "figure",
-        "figcaption",
-        "dt",
-        "dd",
-        "hr",
-    ]
+    {
+        *("p", "div", "br", "hr", "li", "ul", "ol", "dt", "dd", "pre", "blockquote"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "figure", "figcaption"),
+        *("section", "article", "header", "footer"),
+    }
 )
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 

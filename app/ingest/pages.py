@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 import trafilatura
-from lxml.etree import ParserError
+from lxml.etree import ParserError  # type: ignore[import-untyped]
 
 from app.ingest.canonical import canonical_url
 from app.ingest.html_text import text_from_html
@@ -107,7 +107,7 @@ def _field(doc: Any, name: str) -> str | None:
 
 def _extract(body: bytes, url: str | None) -> Any:
     """trafilatura's document in the benchmark-tuned mode, with the stub check."""
-    doc = trafilatura.bare_extraction(
+    doc: Any = trafilatura.bare_extraction(
         body, url=url, with_metadata=True, date_extraction_params=_DATES, **_PRECISE
     )
     text = (doc.text or "") if doc is not None else ""
