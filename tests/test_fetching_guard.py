@@ -159,6 +159,9 @@ async def test_allow_list_entry_with_port_does_not_open_other_ports(decoy: Loopb
         "http://localhost:{b}/secret",
         "http://2130706433:{b}/secret",
         "http://[::ffff:127.0.0.1]:{b}/secret",
+        "file:///etc/passwd",
+        "ftp://127.0.0.1:{b}/secret",
+        "http://user:pw@127.0.0.1:{b}/secret",
         "/../secret-on-b",  # relative: stays on A, which is allowed, so followed
     ],
 )
