@@ -49,6 +49,11 @@ def _inside(inner: Trigger, outer: Trigger) -> bool:
 
 def find_status(sentence: str, trigger: Trigger, lexicon: Lexicon) -> RecordStatus:
     """The status cue nearest to the trigger, else the kind's default."""
+    return cued_status(sentence, trigger, lexicon) or lexicon.status_defaults[trigger.kind]
+
+
+def cued_status(sentence: str, trigger: Trigger, lexicon: Lexicon) -> RecordStatus | None:
+    """The status cue nearest to the trigger, or None when the sentence has none for its kind."""
     best: tuple[int, int, RecordStatus] | None = None
     for order, cue in enumerate(lexicon.statuses):
         if cue.kinds is not None and trigger.kind not in cue.kinds:
@@ -60,7 +65,7 @@ def find_status(sentence: str, trigger: Trigger, lexicon: Lexicon) -> RecordStat
             candidate = (distance, order, cast(RecordStatus, cue.label))
             if best is None or candidate < best:
                 best = candidate
-    return best[2] if best else lexicon.status_defaults[trigger.kind]
+    return best[2] if best else None
 
 
 def is_background(sentence: str, lexicon: Lexicon) -> bool:

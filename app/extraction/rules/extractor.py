@@ -3,12 +3,14 @@
 from typing import Literal
 
 from app.extraction.rules.assembly import article_context, assemble
-from app.extraction.rules.entities import find_mentions
+from app.extraction.rules.entities import Mention, find_mentions
 from app.extraction.rules.lexicon import load_lexicon
 from app.extraction.rules.reading import read_drafts
+from app.extraction.rules.sentences import split_sentences
 from app.extraction.schemas import ArticleInput, ExtractionResult
 
 PROMPT_VERSION = "rules-v1"
+_LEAD_SENTENCES = 2
 
 
 class RulesExtractor:
@@ -25,12 +27,17 @@ class RulesExtractor:
         """Extract the records of one article (no I/O; runs inline)."""
         return self.extract_sync(article)
 
+    def _lead_mentions(self, article: ArticleInput) -> list[Mention]:
+        """Names in the title and opening sentences: whose conflict the article is about."""
+        lead = [s.text for s in split_sentences(article.text)[:_LEAD_SENTENCES]]
+        parts = [article.title, *lead] if article.title else lead
+        return [m for part in parts for m in find_mentions(part, self._lexicon)]
+
     def extract_sync(self, article: ArticleInput) -> ExtractionResult:
         """Extract the records of one article synchronously; each quote is one of its sentences."""
         published = article.published_at.date() if article.published_at else None
         drafts = read_drafts(article.text, published, self._lexicon)
-        title_mentions = find_mentions(article.title, self._lexicon) if article.title else []
-        records = assemble(drafts, article_context(drafts, title_mentions))
+        records = assemble(drafts, article_context(drafts, self._lead_mentions(article)))
         return ExtractionResult(
             records=records, extractor="rules", model=None, prompt_version=PROMPT_VERSION
         )

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from app.extraction.rules.cues import (
     Count,
     Trigger,
+    cued_status,
     find_count,
     find_format,
     find_programme,
     find_round,
-    find_status,
     find_triggers,
     is_background,
 )
@@ -22,7 +22,7 @@ from app.extraction.rules.sentences import Sentence, split_sentences
 from app.extraction.schemas import RecordKind, RecordStatus, TalksFormat
 
 # Kinds other than negotiation in a talks sentence are usually its agenda ("talks aimed at a
-# cessation of hostilities"); they become records only with a status of their own.
+# cessation of hostilities"); they become records only with a cue of a development of their own.
 _AGENDA_STATUSES = frozenset({"proposed", "ongoing", "scheduled"})
 _PEOPLE_KINDS = frozenset({"surrender", "prisoner_exchange"})
 _FUTURE = frozenset({"proposed", "scheduled"})
@@ -74,9 +74,10 @@ def _read_sentence(
     talks = any(t.kind == "negotiation" for t in triggers)
     drafts: list[Draft] = []
     for trigger in _first_per_kind(triggers):
-        status = find_status(text, trigger, lexicon)
-        if talks and trigger.kind != "negotiation" and status in _AGENDA_STATUSES:
+        cued = cued_status(text, trigger, lexicon)
+        if talks and trigger.kind != "negotiation" and (cued is None or cued in _AGENDA_STATUSES):
             continue
+        status = cued or lexicon.status_defaults[trigger.kind]
         people = trigger.kind in _PEOPLE_KINDS
         dates = _for_status(sentence_date, status, published)
         background = cued_background or _stale(dates.date, published, lexicon)

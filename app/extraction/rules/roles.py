@@ -16,6 +16,7 @@ _PLACE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s+and|,?\s+as well as|&)\s+(?:the\s+)?", re.IGNORECASE)
+_PASSIVE = re.compile(r"\s+by\b", re.IGNORECASE)
 _LEAD_GAP = re.compile(r"\s*(?:the\s+|both\s+)?", re.IGNORECASE)
 
 
@@ -65,6 +66,8 @@ def _third_parties(
             found += [(m, role_of(cue.label)) for m in _list_after(sentence, mentions, match.end())]
     for cue in lexicon.roles_before:
         for match in cue.regex.finditer(sentence):
+            if _PASSIVE.match(sentence, match.end()):
+                continue  # "mediated by X": the actor follows, an `after` cue takes it
             chosen = _list_before(sentence, mentions, match.start(), _reach(match, lexicon))
             found += [(m, role_of(cue.label)) for m in chosen]
     return found
