@@ -1,0 +1,150 @@
+"""Who is calling, and may they: the dependency every API router carries.
+
+Auth is enforced once any API key exists (or `PARLEY_REQUIRE_AUTH=true`); before that the API is
+open for local use. The scope a request needs follows from its method and path, so a new route
+is covered the moment its router is included with `dependencies=[Depends(guard)]`:
+GET/HEAD/OPTIONS need `read`, other methods need `ingest`, anything under /v1/admin needs
+`admin`; `admin` grants everything.
+"""
+
+import time
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.types import Scope as AsgiScope
+
+from app.auth import keys
+from app.auth.keys import Scope
+from app.config import Settings
+from app.errors import Forbidden, Unauthorized
+from app.limits import RateLimiter
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ADMIN_PREFIX = "/v1/admin"
+_PRINCIPAL = "parley.principal"
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: an API key, or anyone while the API is open."""
+
+    key_id: int | None
+    scopes: frozenset[Scope]
+
+    @property
+    def name(self) -> str:
+        """A stable label: `key:<id>` or `anonymous`."""
+        return f"key:{self.key_id}" if self.key_id is not None else "anonymous"
+
+
+ANONYMOUS = Principal(key_id=None, scopes=frozenset(Scope))
+
+
+class KeyPresence:
+    """Caches whether auth is enforced: checked on every request, so read at most every `ttl`."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._answer = False
+        self._checked_at = float("-inf")
+        self._generation = -1
+
+    def enforced(self, engine: Engine, settings: Settings) -> bool:
+        """Whether requests must present a key."""
+        if settings.require_auth or self._answer:
+            return True
+        fresh = time.monotonic() - self._checked_at < self.ttl
+        if not fresh or self._generation != keys.generation():
+            self._generation = keys.generation()
+            with Session(engine) as session:
+                self._answer = keys.any_key_exists(session)
+            self._checked_at = time.monotonic()
+        return self._answer
+
+
+@dataclass
+class Access:
+    """Per-app access state: settings, database, key-presence cache, rate limiter."""
+
+    settings: Settings
+    engine: Engine
+    presence: KeyPresence
+    limiter: RateLimiter
+
+
+def install(app: FastAPI, settings: Settings, engine: Engine) -> Access:
+    """Attach the access state to `app` (from its lifespan)."""
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    access = Access(settings, engine, KeyPresence(settings.auth_cache_seconds), limiter)
+    app.state.access = access
+    return access
+
+
+def bearer_token(scope: AsgiScope) -> str | None:
+    """The token of an `Authorization: Bearer` header, if any."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() != "bearer":
+                return None
+            return token.strip() or None
+    return None
+
+
+def identify(scope: AsgiScope) -> Principal | None:
+    """The request's principal; None when auth is enforced and no live key was presented.
+
+    Blocking (database); the answer is cached in the request scope.
+    """
+    cached = scope.get(_PRINCIPAL, _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[no-any-return]
+    access: Access = scope["app"].state.access
+    principal: Principal | None = ANONYMOUS
+    if access.presence.enforced(access.engine, access.settings):
+        principal = _lookup(access.engine, bearer_token(scope))
+    scope[_PRINCIPAL] = principal
+    return principal
+
+
+def _lookup(engine: Engine, token: str | None) -> Principal | None:
+    if token is None:
+        return None
+    with Session(engine, expire_on_commit=False) as session:
+        key = keys.find_key(session, token)
+        if key is None:
+            return None
+        keys.touch(session, key)
+        return Principal(key_id=key.id, scopes=keys.parse_scopes(key.scopes))
+
+
+def needed_scope(method: str, path: str) -> Scope:
+    """The scope a request needs, from its method and path."""
+    if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+        return Scope.ADMIN
+    return Scope.READ if method.upper() in SAFE_METHODS else Scope.INGEST
+
+
+def guard(request: Request) -> Principal:
+    """Router dependency: rate-limit, authenticate (401) and authorise (403) the request."""
+    access: Access = request.app.state.access
+    principal = identify(request.scope)
+    if principal is not None and principal.key_id is not None:
+        access.limiter.take(principal.name)
+    else:
+        access.limiter.take(f"ip:{request.client.host if request.client else 'unknown'}")
+    if principal is None:
+        presented = bearer_token(request.scope) is not None
+        raise Unauthorized(
+            "the API key is not valid" if presented else "an API key is required",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"' if presented else "Bearer"},
+        )
+    needed = needed_scope(request.method, request.url.path)
+    if not keys.grants(principal.scopes, needed):
+        raise Forbidden(
+            f"this API key lacks the '{needed.value}' scope", details={"needed": needed.value}
+        )
+    return principal
