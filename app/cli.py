@@ -11,10 +11,12 @@ from typing import Annotated
 import typer
 
 from app.config import get_settings
+from app.keys_cli import keys_cli
 
 cli = typer.Typer(help="Parley: records of negotiations, ceasefires and peace deals from news.")
 db_cli = typer.Typer(help="Database schema.")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(keys_cli, name="keys")
 
 
 @cli.command()

@@ -4,15 +4,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from app import __version__, jobs
+from app import __version__, jobs, metrics
 from app.api import articles, errors, health, records
+from app.auth import guard
 from app.config import Settings, get_settings
 from app.db import transaction
 from app.extraction.protocol import Extractor
+from app.idempotency import IdempotencyMiddleware
+from app.limits import BodyLimitMiddleware
+from app.logs import RequestIdMiddleware, configure_logging
+from app.metrics import MetricsMiddleware
 from app.migrate import ensure_current
-from app.runtime import close_runtime, open_runtime
+from app.runtime import Runtime, close_runtime, open_runtime
 
 log = logging.getLogger("parley")
 
@@ -23,8 +28,10 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config = settings or get_settings()
+        configure_logging(config.log_format, config.log_level)
         runtime = open_runtime(config, extractor=extractor)
         ensure_current(runtime.engine, auto_migrate=config.auto_migrate)
+        _observe_and_guard(app, runtime)
         await jobs.start(config, work=config.run_worker)
         with transaction(runtime.engine) as session:
             jobs.enqueue_pending(session)
@@ -50,9 +57,29 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
         lifespan=lifespan,
     )
     errors.install(app)
-    for router in (articles.router, records.router, health.router):
-        app.include_router(router)
+    # Every router but health's carries the guard, so a new route is never left open.
+    for router in (articles.router, records.router, metrics.router):
+        app.include_router(router, dependencies=[Depends(guard.guard)])
+    app.include_router(health.router)
+    # Outermost last: request id, metrics, body cap, then idempotency next to the routes.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def _observe_and_guard(app: FastAPI, runtime: Runtime) -> None:
+    """Attach the access guard and metrics registry; say loudly when the API is open."""
+    access = guard.install(app, runtime.settings, runtime.engine)
+    app.state.metrics_registry, app.state.http_metrics = metrics.build_registry(runtime.engine)
+    if access.presence.enforced(runtime.engine, runtime.settings):
+        log.info("API keys required (scopes: read, ingest, admin)")
+    else:
+        log.warning(
+            "the API is OPEN: no API key exists and PARLEY_REQUIRE_AUTH is false; "
+            "create one with `parley keys create --scope admin` to require keys"
+        )
 
 
 app = create_app()
