@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     queue_rate_period_seconds: float = Field(default=60.0, gt=0)
     queue_poll_seconds: float = Field(default=0.1, gt=0, description="Queue polling interval.")
     job_max_attempts: int = Field(default=3, ge=1)
+    llm_breaker_threshold: int = Field(
+        default=5, ge=1, description="Consecutive transient LLM failures that open the breaker."
+    )
+    llm_breaker_cooldown_seconds: float = Field(
+        default=30.0, gt=0, description="How long an open breaker holds calls back."
+    )
     job_retry_base_seconds: float = Field(default=2.0, ge=0)
     run_worker: bool = Field(default=True, description="Process the queue inside the API process.")
     worker_id: str = Field(default="local", description="Stable id of this queue worker.")

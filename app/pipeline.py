@@ -60,7 +60,35 @@ async def extract(article_id: int) -> ExtractionResult:
     gated = extractor.name == "llm" and rt.settings.relevance_gate
     if gated and not is_relevant(article.text, article.title):
         return ExtractionResult(records=[], extractor="llm", skipped_by_gate=True)
-    return await extractor.extract(article)
+    try:
+        result = await extractor.extract(article)
+    except ExtractionError as exc:
+        if exc.transient:
+            rt.breaker.failed()
+        raise
+    rt.breaker.succeeded()
+    return result
+
+
+@DBOS.step(name="parley.breaker_wait")
+def breaker_wait() -> float:
+    """Seconds to hold back before calling the provider (0 when the breaker lets us through)."""
+    return runtime.current().breaker.wait_time()
+
+
+@DBOS.step(name="parley.breaker_open")
+def breaker_open() -> bool:
+    """Whether the provider is considered down right now."""
+    return runtime.current().breaker.is_open()
+
+
+@DBOS.step(name="parley.park")
+def park(article_id: int) -> None:
+    """Show the article as queued again while the provider is down."""
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        if article is not None and article.status == "processing":
+            mark(session, article, "queued", "waiting: the LLM provider is unavailable")
 
 
 @DBOS.step(name="parley.store")
@@ -91,17 +119,36 @@ def retry_delay(attempt: int, base: float, retry_after: float | None) -> float:
 
 @DBOS.workflow(name="parley.process_article")
 async def process_article(article_id: int, job_key: str) -> str:
-    """Extract and store one article's records."""
+    """Extract and store one article's records.
+
+    Bounds: `job_max_attempts` extraction attempts, each of which may make up to
+    (`llm_sdk_retries` + 1) x (`llm_reasks` + 1) calls per chunk. Failures while the breaker
+    is open do not count: during an outage articles wait, queued, instead of failing.
+    """
     settings = runtime.current().settings
     if not await asyncio.to_thread(begin, article_id, job_key):
         return "skipped"
-    attempts = settings.job_max_attempts
-    for attempt in range(1, attempts + 1):
+    attempt, parked = 0, False
+    while True:
+        wait = await asyncio.to_thread(breaker_wait)
+        if wait > 0:
+            if not parked:
+                await asyncio.to_thread(park, article_id)
+                parked = True
+            await DBOS.sleep_async(wait)
+            continue
+        if parked:
+            if not await asyncio.to_thread(begin, article_id, job_key):
+                return "skipped"
+            parked = False
         try:
             result = await extract(article_id)
             break
         except ExtractionError as exc:
-            if not exc.transient or attempt == attempts:
+            if exc.transient and await asyncio.to_thread(breaker_open):
+                continue
+            attempt += 1
+            if not exc.transient or attempt >= settings.job_max_attempts:
                 note = f" after {attempt} attempts" if exc.transient else ""
                 await asyncio.to_thread(fail, article_id, f"{exc.message}{note}")
                 return "failed"

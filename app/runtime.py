@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from openai import AsyncOpenAI
 from sqlalchemy import Engine
 
+from app.breaker import CircuitBreaker
 from app.config import Settings
 from app.db import make_engine
 from app.extraction.protocol import Extractor
@@ -21,6 +22,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     extractor: Extractor
+    breaker: CircuitBreaker
     openai: AsyncOpenAI | None = None
 
 
@@ -50,6 +52,9 @@ def open_runtime(settings: Settings, *, extractor: Extractor | None = None) -> R
         settings=settings,
         engine=make_engine(settings.database_url, pool_size=settings.queue_concurrency + 10),
         extractor=extractor or build_extractor(settings, client),
+        breaker=CircuitBreaker(
+            settings.llm_breaker_threshold, settings.llm_breaker_cooldown_seconds
+        ),
         openai=client,
     )
     _current = runtime
