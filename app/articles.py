@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from app.errors import Conflict, NotFound
+from app.ingest.pages import Page
 from app.models import Article, utcnow
 
 _SPACE = re.compile(r"\s+")
@@ -87,3 +88,47 @@ def requeue_failed(session: Session, article_id: int) -> Article:
     article.attempts += 1
     mark(session, article, "queued")
     return article
+
+
+def attach_page(session: Session, article: Article, page: Page) -> Article | None:
+    """Fill a URL-only article from its fetched page; the earlier article it duplicates, if any.
+
+    The page may reveal a duplicate through its declared canonical URL or its text: then this
+    article points at the earlier one and is done, with no second extraction.
+    """
+    text_hash = text_fingerprint(page.text)
+    canonical = page.canonical_url or article.canonical_url
+    try:
+        with session.begin_nested():
+            earlier = _earlier_twin(session, article, text_hash, canonical)
+            if earlier is None:
+                article.text, article.text_hash, article.canonical_url = (
+                    page.text,
+                    text_hash,
+                    canonical,
+                )
+                article.title = article.title or page.title
+                article.published_at = article.published_at or as_utc(page.published_at)
+                article.author, article.site_name = page.author, page.site_name
+                article.language = page.language
+                session.add(article)
+                session.flush()
+                return None
+    except IntegrityError:
+        earlier = _earlier_twin(session, article, text_hash, canonical)
+        if earlier is None:
+            raise
+    article.duplicate_of = earlier.id
+    mark(session, article, "done")
+    return earlier
+
+
+def _earlier_twin(
+    session: Session, article: Article, text_hash: str, canonical: str | None
+) -> Article | None:
+    conditions = [col(Article.text_hash) == text_hash]
+    if canonical:
+        conditions.append(col(Article.canonical_url) == canonical)
+    return session.exec(
+        select(Article).where(or_(*conditions), col(Article.id) != article.id).limit(1)
+    ).first()

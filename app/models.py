@@ -1,4 +1,4 @@
-"""Database tables. API shapes live in `app.schemas`, the LLM contract in `app.extraction.schemas`."""
+"""Database tables. API shapes live in `app.schemas`; the LLM contract in `app.extraction`."""
 
 import datetime as dt
 from datetime import UTC, datetime
@@ -40,6 +40,8 @@ class Article(SQLModel, table=True):
     text: str | None = Field(default=None, sa_column=Column(Text))
     text_hash: str | None = Field(default=None, max_length=64, unique=True)
     feed_id: int | None = Field(default=None, foreign_key="feed.id", index=True)
+    # Set when a fetched page turns out to be an article we already have.
+    duplicate_of: int | None = Field(default=None, foreign_key="article.id")
     attempts: int = 0
     # Names this article's jobs; unique even if the database is recreated beside an old queue.
     job_key: str = Field(default_factory=lambda: uuid4().hex, max_length=32)

@@ -9,12 +9,17 @@ import logging
 import random
 
 from dbos import DBOS
+from dbos._error import DBOSMaxStepRetriesExceeded
 
 from app import runtime
-from app.articles import as_utc, mark
+from app.articles import as_utc, attach_page, mark
 from app.db import transaction
 from app.errors import ExtractionError
 from app.extraction.schemas import ArticleInput, ExtractionResult
+from app.fetching.client import Fetched, fetch
+from app.fetching.errors import FetchError
+from app.fetching.policy import FetchPolicy
+from app.ingest.pages import extract_page
 from app.models import Article
 from app.records import store_extraction
 from app.relevance import is_relevant
@@ -35,6 +40,43 @@ def begin(article_id: int, job_key: str) -> bool:
             return False
         mark(session, article, "processing")
         return True
+
+
+def _url_to_fetch(article_id: int) -> str | None:
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        return article.url if article is not None and not article.text else None
+
+
+def _attach(article_id: int, fetched: Fetched) -> bool:
+    page = extract_page(fetched.body, fetched.final_url, content_type=fetched.content_type)
+    if not page.text.strip():
+        raise ExtractionError(f"no article text found at {fetched.final_url}")
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        assert article is not None
+        return attach_page(session, article, page) is not None
+
+
+def _transient(exc: BaseException) -> bool:
+    return bool(getattr(exc, "transient", False))
+
+
+@DBOS.step(
+    name="parley.fetch",
+    retries_allowed=True,
+    max_attempts=3,
+    interval_seconds=2.0,
+    backoff_rate=2.0,
+    should_retry=_transient,
+)
+async def fetch_article(article_id: int) -> bool:
+    """Fetch a URL-only article's page and store its text; True when it duplicates another."""
+    url = await asyncio.to_thread(_url_to_fetch, article_id)
+    if url is None:
+        return False
+    fetched = await fetch(url, FetchPolicy.from_settings(runtime.current().settings))
+    return await asyncio.to_thread(_attach, article_id, fetched)
 
 
 def _load_input(article_id: int) -> ArticleInput:
@@ -111,6 +153,13 @@ def fail(article_id: int, reason: str) -> None:
             mark(session, article, "failed", reason[:2000])
 
 
+def _fetch_failure(exc: Exception) -> str:
+    if isinstance(exc, DBOSMaxStepRetriesExceeded) and exc.errors:
+        last = exc.errors[-1]
+        return f"fetch failed after {exc.max_retries} attempts: {getattr(last, 'message', last)}"
+    return f"fetch failed: {getattr(exc, 'message', exc)}"
+
+
 def retry_delay(attempt: int, base: float, retry_after: float | None) -> float:
     """Exponential backoff with full jitter, never shorter than the provider's Retry-After."""
     backoff = random.uniform(0, base * 2 ** (attempt - 1))  # noqa: S311 (jitter, not crypto)
@@ -128,6 +177,12 @@ async def process_article(article_id: int, job_key: str) -> str:
     settings = runtime.current().settings
     if not await asyncio.to_thread(begin, article_id, job_key):
         return "skipped"
+    try:
+        if await fetch_article(article_id):
+            return "duplicate"
+    except (FetchError, ExtractionError, DBOSMaxStepRetriesExceeded) as exc:
+        await asyncio.to_thread(fail, article_id, _fetch_failure(exc))
+        return "failed"
     attempt, parked = 0, False
     while True:
         wait = await asyncio.to_thread(breaker_wait)

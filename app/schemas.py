@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.extraction.schemas import Actor, Place, RecordKind, RecordStatus, ThirdParty
 
@@ -18,7 +18,7 @@ class ArticleIn(BaseModel):
     text: str | None = Field(default=None, description="Article text (plain).")
     url: str | None = Field(default=None, max_length=2048, description="Where it was published.")
     title: str | None = Field(default=None, max_length=1000)
-    published_at: AwareDatetime | datetime | None = Field(
+    published_at: datetime | None = Field(
         default=None, description="ISO 8601; anchors relative dates. Naive times are UTC."
     )
     source: str | None = Field(default=None, max_length=300, description="Publication name.")
@@ -125,6 +125,9 @@ class ArticleOut(BaseModel):
     site_name: str | None
     language: str | None
     text: str | None
+    duplicate_of: int | None = Field(
+        description="Set when the fetched page is an article already known; its records are there."
+    )
     created_at: datetime
     updated_at: datetime
     extraction: ExtractionOut | None

@@ -8,7 +8,11 @@ from app import jobs
 from app.api.deps import SessionDep, SettingsDep
 from app.api.records import records_out
 from app.articles import accept, as_utc, get_article, requeue_failed, text_fingerprint
+from app.config import Settings
 from app.errors import PayloadTooLarge
+from app.fetching.client import validate_url
+from app.fetching.policy import FetchPolicy
+from app.ingest.canonical import canonical_url
 from app.models import Article, Extraction, Record
 from app.schemas import Accepted, ArticleIn, ArticleOut, DroppedOut, ExtractionOut, Usage
 
@@ -51,13 +55,18 @@ def article_out(session: Session, article: Article) -> ArticleOut:
     )
 
 
-def _new_article(payload: ArticleIn) -> Article:
-    text = payload.text or ""
+def _new_article(payload: ArticleIn, settings: Settings) -> Article:
+    canonical = None
+    if payload.url is not None:
+        validate_url(payload.url, FetchPolicy.from_settings(settings))
+        canonical = canonical_url(payload.url)
+    text = payload.text
     return Article(
         text=text,
-        text_hash=text_fingerprint(text),
+        text_hash=text_fingerprint(text) if text else None,
         title=payload.title,
         url=payload.url,
+        canonical_url=canonical,
         source=payload.source,
         published_at=as_utc(payload.published_at),
     )
@@ -70,12 +79,12 @@ def _new_article(payload: ArticleIn) -> Article:
     responses={200: {"model": ArticleOut, "description": "Already known: the existing article."}},
 )
 def post_article(payload: ArticleIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
-    """Accept an article for extraction; the same text twice is one article."""
+    """Accept an article (its text, or a URL to fetch); the same text or URL twice is one."""
     if payload.text is not None and len(payload.text) > settings.max_text_chars:
         raise PayloadTooLarge(
             f"text is {len(payload.text)} characters; the limit is {settings.max_text_chars}"
         )
-    article, created = accept(session, _new_article(payload))
+    article, created = accept(session, _new_article(payload, settings))
     session.commit()
     if not created:
         return JSONResponse(article_out(session, article).model_dump(mode="json"), status_code=200)
