@@ -188,9 +188,9 @@ class IdempotencyMiddleware:
         deadline = time.monotonic() + wait
         while True:
             stored = await anyio.to_thread.run_sync(store.claim, key, who, fingerprint)
-            while stored is not None and stored.status_code is None:
-                if stored.request_hash != fingerprint:
-                    break
+            if stored is None:
+                return None
+            while stored.status_code is None and stored.request_hash == fingerprint:
                 if time.monotonic() >= deadline:
                     raise Conflict(
                         "a request with this Idempotency-Key is still in progress",
@@ -198,8 +198,10 @@ class IdempotencyMiddleware:
                     )
                 await asyncio.sleep(_POLL_SECONDS)
                 stored = await anyio.to_thread.run_sync(store.load, key, who)
+                if stored is None:
+                    break
             if stored is None:
-                continue  # the first request gave up its claim: ours to run
+                continue  # the first request gave up its claim: try to take it
             if stored.request_hash != fingerprint:
                 raise InvalidInput(
                     "this Idempotency-Key was used with a different request",
