@@ -20,7 +20,8 @@ from app.fetching.client import Fetched, fetch
 from app.fetching.errors import FetchError
 from app.fetching.policy import FetchPolicy
 from app.ingest.pages import extract_page
-from app.models import Article
+from app.limits import TokenBudget
+from app.models import Article, utcnow
 from app.records import store_extraction
 from app.relevance import is_relevant
 
@@ -112,10 +113,26 @@ async def extract(article_id: int) -> ExtractionResult:
     return result
 
 
-@DBOS.step(name="parley.breaker_wait")
-def breaker_wait() -> float:
-    """Seconds to hold back before calling the provider (0 when the breaker lets us through)."""
-    return runtime.current().breaker.wait_time()
+# Re-check a spent budget this often, so raising the limit takes effect without a restart.
+_BUDGET_RECHECK_SECONDS = 300.0
+
+
+@DBOS.step(name="parley.hold_back")
+def hold_back() -> tuple[float, str]:
+    """Seconds to wait before calling the provider, and why (0 when we may call now)."""
+    rt = runtime.current()
+    if rt.extractor.name != "llm":
+        return 0.0, ""
+    budget = TokenBudget(rt.settings.llm_daily_token_budget)
+    with transaction(rt.engine) as session:
+        status = budget.status(session)
+    if not status.allowed:
+        until_reset = (status.resets_at - utcnow()).total_seconds()
+        return min(
+            max(until_reset, 1.0), _BUDGET_RECHECK_SECONDS
+        ), "the daily LLM token budget is spent"
+    wait = rt.breaker.wait_time()
+    return wait, "the LLM provider is unavailable" if wait > 0 else ""
 
 
 @DBOS.step(name="parley.breaker_open")
@@ -125,12 +142,12 @@ def breaker_open() -> bool:
 
 
 @DBOS.step(name="parley.park")
-def park(article_id: int) -> None:
-    """Show the article as queued again while the provider is down."""
+def park(article_id: int, reason: str) -> None:
+    """Show the article as queued again while it waits (provider down, budget spent)."""
     with transaction(runtime.current().engine) as session:
         article = session.get(Article, article_id)
         if article is not None and article.status == "processing":
-            mark(session, article, "queued", "waiting: the LLM provider is unavailable")
+            mark(session, article, "queued", f"waiting: {reason}")
 
 
 @DBOS.step(name="parley.store")
@@ -185,10 +202,10 @@ async def process_article(article_id: int, job_key: str) -> str:
         return "failed"
     attempt, parked = 0, False
     while True:
-        wait = await asyncio.to_thread(breaker_wait)
+        wait, reason = await asyncio.to_thread(hold_back)
         if wait > 0:
             if not parked:
-                await asyncio.to_thread(park, article_id)
+                await asyncio.to_thread(park, article_id, reason)
                 parked = True
             await DBOS.sleep_async(wait)
             continue
