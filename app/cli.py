@@ -4,6 +4,8 @@ import asyncio
 import json
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +13,7 @@ from typing import Annotated
 import typer
 
 from app.config import get_settings
+from app.errors import ParleyError
 from app.keys_cli import keys_cli
 
 cli = typer.Typer(help="Parley: records of negotiations, ceasefires and peace deals from news.")
@@ -77,7 +80,8 @@ def extract(
     text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     settings = get_settings()
     article = ArticleInput(text, title, source, as_utc(published_at))
-    result = asyncio.run(build_extractor(settings, None).extract(article))
+    with _expected_errors():
+        result = asyncio.run(build_extractor(settings, None).extract(article))
     kept, dropped = prepare(result.records, text)
     output = {
         "extractor": result.extractor,
@@ -94,6 +98,34 @@ def extract(
         "dropped": [vars(d) for d in [*result.dropped, *dropped]],
     }
     typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
+
+
+@cli.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL file (shared/corpus format).")],
+    extractor: Annotated[
+        str | None, typer.Option(help="rules or llm; default: the configured extractor.")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the full report as JSON here.")
+    ] = None,
+) -> None:
+    """Score an extractor against hand-coded gold records (precision, recall, F1)."""
+    from app.config import ExtractorName
+    from app.evaluation.command import render_table, run_eval
+    from app.runtime import build_extractor
+
+    if extractor not in (None, "rules", "llm"):
+        raise typer.BadParameter("use rules or llm", param_hint="--extractor")
+    if not gold.is_file():
+        raise typer.BadParameter(f"{gold} is not a file", param_hint="--gold")
+    settings = get_settings()
+    if extractor is not None:
+        choice: ExtractorName = "llm" if extractor == "llm" else "rules"
+        settings = settings.model_copy(update={"extractor_choice": choice})
+    with _expected_errors():
+        report = run_eval(gold, build_extractor(settings, None), json_out)
+    typer.echo(render_table(report))
 
 
 @db_cli.command("upgrade")
@@ -115,6 +147,16 @@ def db_current() -> None:
 
     engine = make_engine(get_settings().database_url)
     typer.echo(f"database: {current_revision(engine)}  code: {head_revision()}")
+
+
+@contextmanager
+def _expected_errors() -> Iterator[None]:
+    """Say what went wrong in one line and exit 2, instead of a traceback."""
+    try:
+        yield
+    except ParleyError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def main() -> None:
