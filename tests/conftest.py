@@ -22,8 +22,13 @@ from app.db import make_engine
 from app.migrate import upgrade
 
 LLM_BASE_URL = "http://llm.test/v1"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS = Path(os.environ.get("PARLEY_SHARED_DIR", SHARED)) / "corpus" / "dev.jsonl"
+SHARED = Path(os.environ.get("PARLEY_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+# The team's gold corpus lives in ../shared; a lone clone falls back to the copy in fixtures/.
+CORPUS = next(
+    p
+    for p in (SHARED / "corpus" / "dev.jsonl", Path(__file__).parent / "fixtures/corpus/dev.jsonl")
+    if p.exists()
+)
 APP_TABLES = (
     "record_country, record_mediator, record, extraction, article, feed, api_key, "
     "idempotent_request"

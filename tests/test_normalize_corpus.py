@@ -1,24 +1,14 @@
 """The gold corpus is already normalised: feeding it back through the normaliser changes nothing."""
 
-import json
-import os
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from app.extraction.schemas import Record, ThirdParty
 from app.normalize import country_code, mediator_identity, normalise_record
-
-SHARED = Path(os.environ.get("PARLEY_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
-CORPUS = SHARED / "corpus" / "dev.jsonl"
+from tests.conftest import load_corpus
 
 
 def gold_records() -> list[dict[str, Any]]:
-    if not CORPUS.exists():
-        pytest.skip(f"gold corpus not found at {CORPUS}")
-    lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    return [record for line in lines if line.strip() for record in json.loads(line)["records"]]
+    return [record for article in load_corpus() for record in article["records"]]
 
 
 def test_gold_country_codes_come_back_unchanged() -> None:
