@@ -13,6 +13,7 @@ from dbos._error import DBOSMaxStepRetriesExceeded
 
 from app import runtime
 from app.articles import as_utc, attach_page, mark
+from app.breaker import CircuitBreaker
 from app.db import transaction
 from app.errors import ExtractionError
 from app.extraction.schemas import ArticleInput, ExtractionResult
@@ -21,6 +22,7 @@ from app.fetching.errors import FetchError
 from app.fetching.policy import FetchPolicy
 from app.ingest.pages import extract_page
 from app.limits import TokenBudget
+from app.metrics import BREAKER_STATE, EXTRACTION_FAILURES, LLM_CALLS, LLM_TOKENS
 from app.models import Article, utcnow
 from app.records import store_extraction
 from app.relevance import is_relevant
@@ -108,9 +110,21 @@ async def extract(article_id: int) -> ExtractionResult:
     except ExtractionError as exc:
         if exc.transient:
             rt.breaker.failed()
+        _observe_breaker(rt.breaker)
         raise
     rt.breaker.succeeded()
+    _observe_breaker(rt.breaker)
+    LLM_CALLS.inc(result.usage.calls)
+    LLM_TOKENS.labels("prompt").inc(result.usage.prompt_tokens)
+    LLM_TOKENS.labels("completion").inc(result.usage.completion_tokens)
     return result
+
+
+_BREAKER_CODES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+def _observe_breaker(breaker: CircuitBreaker) -> None:
+    BREAKER_STATE.set(_BREAKER_CODES[breaker.state])
 
 
 # Re-check a spent budget this often, so raising the limit takes effect without a restart.
@@ -162,8 +176,9 @@ def store(article_id: int, result: ExtractionResult) -> int:
 
 
 @DBOS.step(name="parley.fail")
-def fail(article_id: int, reason: str) -> None:
+def fail(article_id: int, reason: str, category: str) -> None:
     """Mark the article failed with the reason; it can be retried through the API."""
+    EXTRACTION_FAILURES.labels(category).inc()
     with transaction(runtime.current().engine) as session:
         article = session.get(Article, article_id)
         if article is not None:
@@ -198,7 +213,7 @@ async def process_article(article_id: int, job_key: str) -> str:
         if await fetch_article(article_id):
             return "duplicate"
     except (FetchError, ExtractionError, DBOSMaxStepRetriesExceeded) as exc:
-        await asyncio.to_thread(fail, article_id, _fetch_failure(exc))
+        await asyncio.to_thread(fail, article_id, _fetch_failure(exc), "fetch")
         return "failed"
     attempt, parked = 0, False
     while True:
@@ -222,14 +237,15 @@ async def process_article(article_id: int, job_key: str) -> str:
             attempt += 1
             if not exc.transient or attempt >= settings.job_max_attempts:
                 note = f" after {attempt} attempts" if exc.transient else ""
-                await asyncio.to_thread(fail, article_id, f"{exc.message}{note}")
+                category = "attempts_exhausted" if exc.transient else "llm_error"
+                await asyncio.to_thread(fail, article_id, f"{exc.message}{note}", category)
                 return "failed"
             delay = retry_delay(attempt, settings.job_retry_base_seconds, exc.retry_after)
             log.warning("article %s: %s; retrying in %.1fs", article_id, exc.message, delay)
             await DBOS.sleep_async(delay)
         except Exception as exc:  # a bug must leave a failed article, never a stuck one
             log.exception("article %s: extractor crashed", article_id)
-            await asyncio.to_thread(fail, article_id, f"extractor error: {exc!r}")
+            await asyncio.to_thread(fail, article_id, f"extractor error: {exc!r}", "crash")
             return "failed"
     await asyncio.to_thread(store, article_id, result)
     return "done"
