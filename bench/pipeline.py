@@ -1,0 +1,315 @@
+"""Whole-pipeline throughput and per-article service overhead, the LLM answered at zero latency.
+
+Usage: python bench/pipeline.py --db sqlite|postgres [--articles N] [--concurrency C]
+
+Starts the fake OpenAI-compatible endpoint (tests/fakes/llm_server.py, no delay) and the real
+service (`parley serve`, a subprocess) on free loopback ports, then:
+- solo: posts `--solo` articles one at a time, each waited for: latency on an idle service;
+- burst: posts `--articles` distinct articles from `--posters` concurrent clients and waits
+  until every one is done: articles/s from the first POST to the last article done.
+Timings come from the databases: the article row (accepted → done) and DBOS's workflow and
+step rows (enqueued, dequeued, extract step). The fake LLM sleeps 0 s, so nothing is
+subtracted for it: the extract step (HTTP round trip to the fake, SDK and instructor parsing)
+is service overhead and is shown separately.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.config import Settings
+from app.db import make_engine
+from bench.databases import DEFAULT_POSTGRES, fresh_database
+from bench.figures import p50_p95, table
+from bench.processes import cpu_seconds, fake_llm, machine_cpu_seconds, parley_serve, profiled
+from bench.synthetic import article_text
+
+
+@dataclass
+class Phase:
+    """What one phase measured, in milliseconds unless named otherwise."""
+
+    name: str
+    articles: int = 0
+    seconds: float = 0.0
+    post_ms: list[float] = field(default_factory=list)
+    end_to_end_ms: list[float] = field(default_factory=list)
+    queue_ms: list[float] = field(default_factory=list)
+    service_ms: list[float] = field(default_factory=list)
+    extract_ms: list[float] = field(default_factory=list)
+    cpu_ms_per_article: dict[str, float] = field(default_factory=dict)
+
+
+def cpu_now(service_pid: int, llm_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the service, the fake LLM, this client, and the whole machine."""
+    own = os.times()
+    return {
+        "service": cpu_seconds(service_pid),
+        "fake LLM": cpu_seconds(llm_pid),
+        "bench client": own.user + own.system,
+        "machine": machine_cpu_seconds(),
+    }
+
+
+def service_env(database_url: str, llm_url: str, concurrency: int, poll: float) -> dict[str, str]:
+    """The service's settings: fake LLM, no gate, a queue that only the machine limits."""
+    return {
+        "PARLEY_DATABASE_URL": database_url,
+        "OPENAI_BASE_URL": llm_url,
+        "OPENAI_API_KEY": "sk-bench",
+        "PARLEY_RELEVANCE_GATE": "false",
+        "PARLEY_QUEUE_RATE_LIMIT": "100000000",
+        "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
+        "PARLEY_QUEUE_POLL_SECONDS": str(poll),
+        # One benchmark client would otherwise meet the per-client request limit.
+        "PARLEY_RATE_LIMIT_PER_MINUTE": "100000000",
+        "PARLEY_RATE_LIMIT_BURST": "100000000",
+    }
+
+
+async def post_article(
+    client: httpx.AsyncClient, serial: int, rng: random.Random
+) -> tuple[int, float]:
+    """POST one distinct article; its id and the request's latency in ms."""
+    body = {
+        "text": article_text(serial, rng),
+        "title": f"Ceasefire talks, dispatch {serial}",
+        "source": "Bench Wire",
+        "published_at": "2025-03-14T08:00:00Z",
+    }
+    started = time.perf_counter()
+    response = await client.post("/v1/articles", json=body)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 202:
+        raise RuntimeError(f"POST answered {response.status_code}: {response.text[:300]}")
+    return int(response.json()["id"]), elapsed
+
+
+def finished(engine: Engine, ids: list[int]) -> int:
+    """How many of the articles `ids` (a contiguous id range) are done or failed."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM article WHERE id BETWEEN :lo AND :hi "
+                    "AND status IN ('done', 'failed')"
+                ),
+                {"lo": min(ids), "hi": max(ids)},
+            ).scalar_one()
+        )
+
+
+async def wait_done(engine: Engine, ids: list[int], within: float) -> None:
+    """Poll the database until every article in `ids` is done or failed."""
+    deadline = time.monotonic() + within
+    while finished(engine, ids) < len(ids):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"articles still unfinished after {within}s")
+        await asyncio.sleep(0.02)
+
+
+async def solo_phase(
+    client: httpx.AsyncClient, engine: Engine, count: int, rng: random.Random
+) -> Phase:
+    """Articles one at a time, each waited for."""
+    phase, ids = Phase("solo (one at a time)", articles=count), []
+    for serial in range(count):
+        article_id, post_ms = await post_article(client, 1_000_000 + serial, rng)
+        await wait_done(engine, [article_id], within=60)
+        ids.append(article_id)
+        phase.post_ms.append(post_ms)
+    read_timings(engine, ids, phase)
+    return phase
+
+
+async def burst_phase(
+    client: httpx.AsyncClient,
+    engine: Engine,
+    pids: tuple[int, int],
+    args: argparse.Namespace,
+    rng: random.Random,
+) -> Phase:
+    """`count` articles posted by `posters` concurrent clients; throughput to the last done."""
+    count, posters = args.articles, args.posters
+    phase, serials = Phase(f"burst ({posters} posting clients)", articles=count), iter(range(count))
+    ids: list[int] = []
+
+    async def poster() -> None:
+        for serial in serials:
+            article_id, post_ms = await post_article(client, serial, rng)
+            ids.append(article_id)
+            phase.post_ms.append(post_ms)
+
+    with profiled(pids[0], args.profile):
+        cpu_before, started = cpu_now(*pids), time.perf_counter()
+        await asyncio.gather(*(poster() for _ in range(posters)))
+        await wait_done(engine, ids, within=max(120, count))
+        phase.seconds = time.perf_counter() - started
+        cpu_after = cpu_now(*pids)
+    phase.cpu_ms_per_article = {
+        name: (cpu_after[name] - cpu_before[name]) * 1000 / count for name in cpu_after
+    }
+    read_timings(engine, ids, phase)
+    return phase
+
+
+def _epoch_ms(value: Any) -> float:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        from datetime import UTC
+
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() * 1000
+
+
+def read_timings(engine: Engine, ids: list[int], phase: Phase) -> None:
+    """Fill the phase's per-article timings from the article rows and DBOS's step rows.
+
+    DBOS stamps workflow rows in whole seconds on SQLite, so a workflow's start and end are
+    read from its steps (milliseconds): first step started → last step completed.
+    """
+    with engine.connect() as conn:
+        articles = conn.execute(
+            text(
+                "SELECT job_key, attempts, created_at, updated_at, status FROM article "
+                "WHERE id BETWEEN :lo AND :hi"
+            ),
+            {"lo": min(ids), "hi": max(ids)},
+        ).all()
+    steps = _step_times(engine)
+    failed = sum(1 for a in articles if a.status != "done")
+    if failed:
+        print(f"warning: {failed} articles did not finish as done", file=sys.stderr)
+    for job_key, attempts, created, updated, _status in articles:
+        first, last, extract = steps[f"article-{job_key}-{attempts}"]
+        accepted = _epoch_ms(created)
+        phase.end_to_end_ms.append(_epoch_ms(updated) - accepted)
+        phase.queue_ms.append(first - accepted)
+        phase.service_ms.append(last - first)
+        phase.extract_ms.append(extract)
+
+
+def _step_times(engine: Engine) -> dict[str, tuple[float, float, float]]:
+    """Per workflow: first step's start, last step's end, extract step's duration (ms)."""
+    system = _system_engine(engine)
+    prefix = "dbos." if engine.dialect.name == "postgresql" else ""
+    extract = "CASE WHEN function_name = 'parley.extract' THEN {} ELSE 0 END"
+    duration = "completed_at_epoch_ms - started_at_epoch_ms"
+    with system.connect() as conn:
+        rows = conn.execute(
+            text(
+                f"SELECT workflow_uuid, min(started_at_epoch_ms), max(completed_at_epoch_ms), "
+                f"sum({extract.format(duration)}) FROM {prefix}operation_outputs "
+                f"WHERE workflow_uuid LIKE 'article-%' GROUP BY workflow_uuid"
+            )
+        ).all()
+    if system is not engine:
+        system.dispose()
+    return {r[0]: (float(r[1]), float(r[2]), float(r[3])) for r in rows}
+
+
+def _system_engine(engine: Engine) -> Engine:
+    if engine.dialect.name == "postgresql":
+        return engine
+    url = engine.url.render_as_string(hide_password=False)
+    return make_engine(Settings(_env_file=None, database_url=url).system_database_url)
+
+
+def report(db: str, phases: list[Phase], concurrency: int) -> str:
+    """The figures as two tables: rates and latencies, then CPU per article."""
+    rows = []
+    for p in phases:
+        rate = f"{p.articles / p.seconds:.1f}" if p.seconds else "-"
+        rows.append(
+            [
+                db,
+                p.name,
+                str(p.articles),
+                rate,
+                p50_p95(p.post_ms),
+                p50_p95(p.end_to_end_ms),
+                p50_p95(p.queue_ms),
+                p50_p95(p.service_ms),
+                p50_p95(p.extract_ms),
+            ]
+        )
+    headers = [
+        "db",
+        "phase",
+        "articles",
+        "articles/s",
+        "POST ms",
+        "accepted→done ms",
+        "queue wait ms",
+        "service ms (dequeue→done)",
+        "extract step ms",
+    ]
+    cpu = [(p, p.cpu_ms_per_article) for p in phases if p.cpu_ms_per_article]
+    cpu_headers = ["db", "phase", *(f"{name} CPU ms/article" for name in cpu[0][1])] if cpu else []
+    cpu_rows = [[db, p.name, *(f"{v:.1f}" for v in c.values())] for p, c in cpu]
+    return (
+        f"queue concurrency {concurrency}; latencies as p50 / p95\n"
+        + table(headers, rows)
+        + ("\n\n" + table(cpu_headers, cpu_rows) if cpu else "")
+    )
+
+
+async def run(args: argparse.Namespace, workdir: Path) -> list[Phase]:
+    """Start everything, run both phases, stop everything."""
+    rng = random.Random(args.seed)
+    database_url = fresh_database(args.db, workdir, args.postgres_url)
+    with fake_llm(workdir / "llm.log") as (llm_url, llm_pid):
+        env = service_env(database_url, llm_url, args.concurrency, args.poll)
+        with parley_serve(env, workdir / "parley.log") as (base_url, pid):
+            engine = make_engine(database_url)
+            limits = httpx.Limits(max_connections=args.posters)
+            async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+                phases = [await solo_phase(client, engine, args.solo, rng)] if args.solo else []
+                phases.append(await burst_phase(client, engine, (pid, llm_pid), args, rng))
+            engine.dispose()
+    return phases
+
+
+def main() -> int:
+    """Parse arguments, run, print the table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--articles", type=int, default=1000, help="articles in the burst")
+    parser.add_argument("--concurrency", type=int, default=8, help="PARLEY_QUEUE_CONCURRENCY")
+    parser.add_argument("--posters", type=int, default=8, help="concurrent posting clients")
+    parser.add_argument("--solo", type=int, default=20, help="articles posted one at a time")
+    parser.add_argument("--poll", type=float, default=0.01, help="PARLEY_QUEUE_POLL_SECONDS")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="recreated on each run")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", type=Path, help="py-spy the service during the burst")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="parley-bench-"))
+    phases = asyncio.run(run(args, workdir))
+    print(report(args.db, phases, args.concurrency))
+    if args.keep:
+        print(f"logs and database in {workdir}")
+    else:
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""Child processes for the benchmarks: the fake LLM endpoint and the real `parley serve`,
+each on a free loopback port, stopped (and waited for) on exit.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 60.0) -> None:
+    """Poll `url` until it answers, failing early if the process died."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {within}s")
+
+
+@contextmanager
+def running(
+    args: list[str], probe: str, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `args` until the block ends; its output goes to `log`."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_until_up(probe, process)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def fake_llm(log: Path, delay: float = 0.0) -> Iterator[tuple[str, int]]:
+    """The fake OpenAI-compatible endpoint; yields its base URL (…/v1) and process id."""
+    port = free_port()
+    args = [sys.executable, "-m", "tests.fakes.llm_server", "--port", str(port)]
+    args += ["--delay", str(delay)]
+    with running(args, f"http://127.0.0.1:{port}/calls", {}, log) as process:
+        yield f"http://127.0.0.1:{port}/v1", process.pid
+
+
+@contextmanager
+def parley_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
+    """`parley serve` with `env` on top of ours; yields its base URL and process id."""
+    port = free_port()
+    args = [str(Path(sys.executable).with_name("parley")), "serve", "--port", str(port)]
+    with running(args, f"http://127.0.0.1:{port}/healthz", env, log) as process:
+        yield f"http://127.0.0.1:{port}", process.pid
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a (Linux) process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time all cores have spent busy (not idle, not waiting on I/O) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(fields) - fields[3] - fields[4]  # idle, iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def profiled(pid: int, out: Path | None) -> Iterator[None]:
+    """With `out`, sample `pid` with py-spy meanwhile (collapsed stacks; GIL holder only)."""
+    if out is None:
+        yield
+        return
+    spy = Path(sys.executable).with_name("py-spy")
+    args = [str(spy), "record", "--pid", str(pid), "--format", "raw", "--output", str(out)]
+    process = subprocess.Popen(
+        [*args, "--rate", "200", "--nonblocking", "--gil"], stdout=subprocess.DEVNULL
+    )
+    time.sleep(0.5)  # let py-spy attach before the work starts
+    try:
+        yield
+    finally:
+        process.send_signal(2)  # SIGINT: py-spy writes its output and exits
+        process.wait(timeout=30)
