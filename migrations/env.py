@@ -7,22 +7,16 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.config import get_settings
 from app.db import make_engine
+from app.migrate import include_object
 
 target_metadata = SQLModel.metadata
-
-
-def _include_object(obj: object, name: str | None, type_: str, *_: object) -> bool:
-    # Full-text search objects are created by hand per dialect (see 0001), not by the models.
-    if type_ == "table" and name and name.startswith("record_fts"):
-        return False
-    return not (type_ == "column" and name == "search_vector")
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_object=_include_object,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
