@@ -206,3 +206,12 @@ async def test_llm_extractor_without_an_endpoint_fails_saying_how_to_configure_o
 
     assert article["status"] == "failed"
     assert "OPENAI_API_KEY" in article["error"]
+
+
+async def test_openapi_docs_are_served(client: httpx.AsyncClient) -> None:
+    docs = await client.get("/docs")
+    schema = (await client.get("/openapi.json")).json()
+
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+    assert {"/v1/articles", "/v1/records", "/healthz"} <= set(schema["paths"])
