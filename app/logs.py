@@ -25,7 +25,13 @@ _SECRETS = re.compile(
 )
 REDACTED = "[REDACTED]"
 # Attributes every LogRecord has; anything else was passed as `extra=` and is emitted.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+# (uvicorn's `color_message` is its message again, with terminal colour codes.)
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}
 _OURS = "parley_handler"
 access_log = logging.getLogger("parley.access")
 
@@ -132,16 +138,21 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, tag)
         finally:
-            access_log.info(
-                "%s %s %d",
-                scope["method"],
-                route_template(scope),
-                status,
-                extra={
-                    "method": scope["method"],
-                    "route": route_template(scope),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
+            _log_access(scope, status, time.perf_counter() - started)
             request_id.reset(token)
+
+
+def _log_access(scope: Scope, status: int, seconds: float) -> None:
+    route = route_template(scope)
+    access_log.info(
+        "%s %s %d",
+        scope["method"],
+        route,
+        status,
+        extra={
+            "method": scope["method"],
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+        },
+    )

@@ -4,6 +4,7 @@ import logging
 import re
 from collections.abc import Callable
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -30,7 +31,13 @@ async def test_every_route_in_the_schema_needs_the_right_scope(
         "read+ingest": mint(database_url, Scope.READ, Scope.INGEST),
         "admin": mint(database_url, Scope.ADMIN),
     }
-    needs = {"get": "read", "post": "ingest", "put": "ingest", "patch": "ingest", "delete": "ingest"}
+    needs = {
+        "get": "read",
+        "post": "ingest",
+        "put": "ingest",
+        "patch": "ingest",
+        "delete": "ingest",
+    }
     lacking = {"read": "ingest", "ingest": "read", "admin": "read+ingest"}
     walked = set()
     async with serve(make_settings()) as client:
@@ -41,10 +48,16 @@ async def test_every_route_in_the_schema_needs_the_right_scope(
             for method in operations:
                 needed = "admin" if path.startswith("/v1/admin") else needs[method]
                 url = concrete(path)
-                call = lambda headers: client.request(method, url, headers=headers, json={})  # noqa: E731
+
+                async def call(headers: dict[str, str]) -> httpx.Response:
+                    return await client.request(method, url, headers=headers, json={})
+
                 assert (await call({})).status_code == 401, (method, path)
                 assert (await call(bearer(WRONG_KEY))).status_code == 401, (method, path)
-                assert (await call(bearer(keys[lacking[needed]]))).status_code == 403, (method, path)
+                assert (await call(bearer(keys[lacking[needed]]))).status_code == 403, (
+                    method,
+                    path,
+                )
                 for right in (needed, "admin"):
                     answer = await call(bearer(keys[right]))
                     assert answer.status_code not in (401, 403), (method, path, right)

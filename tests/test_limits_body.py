@@ -2,7 +2,7 @@
 and as soon as a chunked body passes it."""
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from typing import Any
 
 from app.config import Settings
@@ -16,7 +16,7 @@ async def test_declared_length_over_limit_is_refused_without_reading_the_body(
 ) -> None:
     from app.limits import BodyLimitMiddleware
 
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         raise AssertionError("the app must not run")
@@ -24,7 +24,7 @@ async def test_declared_length_over_limit_is_refused_without_reading_the_body(
     async def receive() -> dict[str, Any]:
         raise AssertionError("the body must not be read")
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
