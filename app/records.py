@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.extraction import schemas as contract
-from app.extraction.grounding import GroundedQuote, ground
+from app.extraction.grounding import GroundedQuote, TextIndex
 from app.models import Article, Extraction, Record, RecordCountry, RecordMediator, utcnow
 from app.normalize import mediator_identity, normalise_record, record_countries
 
@@ -31,8 +31,9 @@ def prepare(
     """Keep the records whose evidence is found in `text`; normalise them for storage."""
     kept: list[PreparedRecord] = []
     dropped: list[contract.Dropped] = []
+    index = TextIndex(text)  # normalising the article dominates grounding: do it once
     for raw in records:
-        found, _missing = ground(raw.evidence, text)
+        found, _missing = index.ground(raw.evidence)
         if not found:
             dropped.append(contract.Dropped(raw.kind, EVIDENCE_NOT_FOUND, list(raw.evidence)))
             continue
