@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import math
 import signal
 import sys
 from collections.abc import Iterator
@@ -31,7 +32,17 @@ def serve(
     """Run the HTTP API (and, unless PARLEY_RUN_WORKER=false, the extraction worker)."""
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level="info")
+    # On SIGTERM uvicorn stops accepting, gives open requests the grace period, then runs the
+    # lifespan shutdown, which gives running extractions the same period (jobs.stop).
+    grace = math.ceil(get_settings().shutdown_grace_seconds)
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        timeout_graceful_shutdown=grace,
+    )
 
 
 @cli.command()
@@ -58,7 +69,8 @@ async def _work() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     await stopping.wait()
-    jobs.stop()
+    typer.echo(f"parley worker {settings.worker_id} stopping")
+    await asyncio.to_thread(jobs.stop)
     await close_runtime(runtime)
 
 

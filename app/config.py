@@ -122,6 +122,11 @@ class Settings(BaseSettings):
         default="json", description="Log lines as JSON objects or as plain text."
     )
     log_level: str = Field(default="INFO", description="Root log level.")
+    shutdown_grace_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="On SIGTERM, how long open requests and running extractions may finish.",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

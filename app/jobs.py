@@ -1,6 +1,7 @@
 """DBOS set-up: the durable queue that extraction workflows run on."""
 
 import logging
+import math
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID
 from sqlmodel import Session, col, select
@@ -12,6 +13,8 @@ from app.models import Article
 
 EXTRACTION_QUEUE = "extraction"
 log = logging.getLogger(__name__)
+# Set by start(): how long stop() lets this process's running workflows finish.
+_grace = {"seconds": 0.0}
 
 
 def workflow_id(article: Article) -> str:
@@ -35,6 +38,7 @@ async def start(settings: Settings, *, work: bool) -> None:
     """Launch DBOS; with `work`, this process also runs queued extractions."""
     import app.pipeline  # noqa: F401  (registers the workflows before launch)
 
+    _grace["seconds"] = settings.shutdown_grace_seconds if work else 0.0
     DBOS(config=dbos_config(settings))
     if not work:
         DBOS.listen_queues([])
@@ -49,8 +53,27 @@ async def start(settings: Settings, *, work: bool) -> None:
 
 
 def stop() -> None:
-    """Shut DBOS down, keeping the registered workflows for a later start."""
-    DBOS.destroy(destroy_registry=False)
+    """Stop taking work, let running workflows finish within the grace period, shut DBOS down.
+
+    Workflows still running after the grace period stay PENDING under this worker id: the next
+    process started with the same PARLEY_WORKER_ID resumes them from their last finished step.
+    The registered workflows are kept for a later start.
+    """
+    grace = _grace["seconds"] if _running_here() else 0.0
+    # DBOS stops dequeuing at once, then checks its running workflows once a second.
+    DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
+
+
+def _running_here() -> int:
+    """How many workflows run in this process; an idle one then stops without waiting."""
+    # DBOS has no public count; destroy() waits on this same set. A database query instead
+    # would retry for as long as the database is down, and SIGTERM must stay bounded.
+    from dbos._dbos import _get_dbos_instance
+
+    try:
+        return len(_get_dbos_instance()._active_workflows_set.activeList())
+    except Exception:  # an unexpected DBOS internals change: wait the (bounded) grace period
+        return 1
 
 
 def enqueue(article: Article) -> None:
