@@ -93,6 +93,18 @@ class Settings(BaseSettings):
     )
     fetch_max_redirects: int = Field(default=5, ge=0, le=20, description="Redirects followed.")
     feed_max_items: int = Field(default=200, ge=1, description="Items read from one feed.")
+    feed_min_content_chars: int = Field(
+        default=200,
+        ge=0,
+        description="Feed content shorter than this (in text characters) is a teaser: the "
+        "item's page is fetched instead.",
+    )
+    feed_min_every_seconds: int = Field(
+        default=60, ge=1, description="Shortest polling interval a feed may be registered with."
+    )
+    feed_poll_concurrency: int = Field(
+        default=2, ge=1, description="Feed polls one worker process runs at once."
+    )
     fetch_user_agent: str = Field(
         default="Parley/0.1 (news reader; conflict negotiation records)",
         description="User-Agent header sent with every fetch.",

@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from app import __version__, jobs, metrics
-from app.api import articles, errors, health, records
+from app import __version__, jobs, metrics, polling
+from app.api import articles, errors, feeds, health, records
 from app.auth import guard
 from app.config import Settings, get_settings
 from app.db import transaction
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
         ensure_current(runtime.engine, auto_migrate=config.auto_migrate)
         _observe_and_guard(app, runtime)
         await jobs.start(config, work=config.run_worker)
+        await polling.sync_schedules(config)
         with transaction(runtime.engine) as session:
             jobs.enqueue_pending(session)
         app.state.runtime = runtime
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     )
     errors.install(app)
     # Every router but health's carries the guard, so a new route is never left open.
-    for router in (articles.router, records.router, metrics.router):
+    for router in (articles.router, records.router, feeds.router, metrics.router):
         app.include_router(router, dependencies=[Depends(guard.guard)])
     app.include_router(health.router)
     # Outermost last: request id, metrics, body cap, then idempotency next to the routes.
