@@ -119,23 +119,25 @@ class FuzzReport:
         return "\n".join(lines)
 
 
-def _settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:
-    """Rules extractor, open API, no rate limit (it would answer most generated cases 429)."""
+def module_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:
+    """Settings for an app a whole test module shares: its database, a fast queue."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "dbos_database_url": f"sqlite:///{tmp / 'dbos.db'}"
         if database_url.startswith("sqlite")
         else None,
-        "extractor_choice": "rules",
-        "openai_base_url": None,
-        "openai_api_key": None,
-        "rate_limit_per_minute": None,
-        "shutdown_grace_seconds": 0,
         "queue_poll_seconds": 0.02,
         "queue_rate_limit": 100_000,
+        "shutdown_grace_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+def fuzz_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:
+    """Rules extractor, open API, no rate limit (it would answer most generated cases 429)."""
+    rules = {"extractor_choice": "rules", "openai_base_url": None, "openai_api_key": None}
+    return module_settings(tmp, database_url, rate_limit_per_minute=None, **rules, **overrides)
 
 
 async def _seed(config: Settings) -> None:
@@ -151,7 +153,8 @@ async def _seed(config: Settings) -> None:
                 assert article["status"] == "done", article["error"]
 
 
-def _database(tmp: Path, postgres_url: str | None) -> str:
+def fresh_database(tmp: Path, postgres_url: str | None) -> str:
+    """An empty migrated database for a module: a new SQLite file, or PostgreSQL truncated."""
     if postgres_url is None:
         return f"sqlite:///{tmp / 'parley.db'}"
     engine = make_engine(postgres_url)
@@ -222,9 +225,9 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory, postgres_ready: str | None) -
     from app.main import create_app
 
     tmp = tmp_path_factory.mktemp("fuzz")
-    database_url = _database(tmp, postgres_ready)
-    asyncio.run(_seed(_settings(tmp, database_url)))
-    app = create_app(_settings(tmp, database_url, run_worker=False))
+    database_url = fresh_database(tmp, postgres_ready)
+    asyncio.run(_seed(fuzz_settings(tmp, database_url)))
+    app = create_app(fuzz_settings(tmp, database_url, run_worker=False))
     report = FuzzReport()
     try:
         # Loading the schema over ASGI starts the app's lifespan; it runs until shut down below.
