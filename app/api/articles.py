@@ -5,7 +5,8 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session, col, select
 
 from app import jobs
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import ResourceId, SessionDep, SettingsDep
+from app.api.errors import GUARDED, error_responses
 from app.api.records import records_out
 from app.articles import accept, as_utc, get_article, requeue_failed, text_fingerprint
 from app.config import Settings
@@ -16,7 +17,7 @@ from app.ingest.canonical import canonical_url
 from app.models import Article, Extraction, Record
 from app.schemas import Accepted, ArticleIn, ArticleOut, DroppedOut, ExtractionOut, Usage
 
-router = APIRouter(prefix="/v1/articles", tags=["articles"])
+router = APIRouter(prefix="/v1/articles", tags=["articles"], responses=error_responses(*GUARDED))
 
 
 def extraction_out(extraction: Extraction) -> ExtractionOut:
@@ -76,7 +77,10 @@ def _new_article(payload: ArticleIn, settings: Settings) -> Article:
     "",
     status_code=202,
     response_model=Accepted,
-    responses={200: {"model": ArticleOut, "description": "Already known: the existing article."}},
+    responses={
+        200: {"model": ArticleOut, "description": "Already known: the existing article."},
+        **error_responses(400, 413),
+    },
 )
 def post_article(payload: ArticleIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Accept an article (its text, or a URL to fetch); the same text or URL twice is one."""
@@ -93,14 +97,19 @@ def post_article(payload: ArticleIn, session: SessionDep, settings: SettingsDep)
     return JSONResponse(Accepted(id=article.id, status="queued").model_dump(), status_code=202)
 
 
-@router.get("/{article_id}", response_model=ArticleOut)
-def read_article(article_id: int, session: SessionDep) -> ArticleOut:
+@router.get("/{article_id}", response_model=ArticleOut, responses=error_responses(404))
+def read_article(article_id: ResourceId, session: SessionDep) -> ArticleOut:
     """An article, its status, stored text and records."""
     return article_out(session, get_article(session, article_id))
 
 
-@router.post("/{article_id}/retry", status_code=202, response_model=Accepted)
-def retry_article(article_id: int, session: SessionDep) -> Accepted:
+@router.post(
+    "/{article_id}/retry",
+    status_code=202,
+    response_model=Accepted,
+    responses=error_responses(404, 409),
+)
+def retry_article(article_id: ResourceId, session: SessionDep) -> Accepted:
     """Queue a failed article again."""
     article = requeue_failed(session, article_id)
     session.commit()

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -30,5 +30,7 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
+# Ids are database integers: anything outside their range is a 422, never a database error.
+ResourceId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Numeric id.")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]

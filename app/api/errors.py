@@ -11,8 +11,31 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from app.errors import ParleyError, ServiceUnavailable
+from app.schemas import ErrorOut
 
 log = logging.getLogger(__name__)
+
+
+_DESCRIPTIONS = {
+    400: "Malformed JSON body.",
+    401: "No API key, or a wrong one.",
+    403: "The API key lacks the scope this route needs.",
+    404: "No such resource.",
+    409: "The resource is not in a state that allows this.",
+    413: "The body or the text is over its limit.",
+    415: "The fetched content type is not accepted.",
+    422: "A value is missing or not acceptable; the message names it.",
+    429: "Rate limited; see Retry-After.",
+    502: "The upstream server failed.",
+    503: "The database is unreachable; see Retry-After.",
+    504: "The upstream server was too slow.",
+}
+GUARDED = (401, 403, 422, 429, 503)
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for error statuses, all with the one error shape."""
+    return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
 def error_response(error: ParleyError) -> JSONResponse:

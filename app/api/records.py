@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import Session, col, select
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import ResourceId, SessionDep, SettingsDep
+from app.api.errors import GUARDED, error_responses
 from app.errors import InvalidInput, NotFound
 from app.extraction.schemas import RecordKind, RecordStatus
 from app.models import Extraction, Record
@@ -14,7 +15,7 @@ from app.normalize import country_filter, mediator_filter
 from app.schemas import RecordOut, RecordPage, Usage
 from app.search import RecordQuery, decode_cursor, encode_cursor, find_records, parse_day
 
-router = APIRouter(prefix="/v1/records", tags=["records"])
+router = APIRouter(prefix="/v1/records", tags=["records"], responses=error_responses(*GUARDED))
 
 
 def record_out(record: Record, extraction: Extraction) -> RecordOut:
@@ -81,8 +82,8 @@ def list_records(
     return RecordPage(items=records_out(session, page), next_cursor=next_cursor)
 
 
-@router.get("/{record_id}", response_model=RecordOut)
-def get_record(record_id: int, session: SessionDep) -> RecordOut:
+@router.get("/{record_id}", response_model=RecordOut, responses=error_responses(404))
+def get_record(record_id: ResourceId, session: SessionDep) -> RecordOut:
     """One record."""
     record = session.get(Record, record_id)
     if record is None:
