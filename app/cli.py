@@ -15,12 +15,15 @@ import typer
 
 from app.config import get_settings
 from app.errors import ParleyError
+from app.feeds_cli import feeds_cli, ingest
 from app.keys_cli import keys_cli
 
 cli = typer.Typer(help="Parley: records of negotiations, ceasefires and peace deals from news.")
 db_cli = typer.Typer(help="Database schema.")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(feeds_cli, name="feeds")
+cli.command("ingest")(ingest)
 
 
 @cli.command()
@@ -52,7 +55,7 @@ def worker() -> None:
 
 
 async def _work() -> None:
-    from app import jobs
+    from app import jobs, polling
     from app.db import transaction
     from app.migrate import ensure_current
     from app.runtime import close_runtime, open_runtime
@@ -61,6 +64,7 @@ async def _work() -> None:
     runtime = open_runtime(settings)
     ensure_current(runtime.engine, auto_migrate=settings.auto_migrate)
     await jobs.start(settings, work=True)
+    await polling.sync_schedules(settings)
     with transaction(runtime.engine) as session:
         jobs.enqueue_pending(session)
     typer.echo(f"parley worker {settings.worker_id} listening (extractor={runtime.extractor.name})")

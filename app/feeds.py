@@ -76,8 +76,7 @@ async def take_feed(
 ) -> FeedReport:
     """Fetch `url` (or read `xml`), store new items, register the feed when `every_seconds`.
 
-    Commits the session, then enqueues the new articles. Scheduling the polls is the caller's
-    (`app.polling.schedule_feed`), after this returns.
+    Scheduling the polls is the caller's (`app.polling.schedule_feed`), after this returns.
     """
     fetched = None
     if url is not None:
@@ -87,6 +86,21 @@ async def take_feed(
             raise UpstreamError(f"{url} answered 304 Not Modified to an unconditional request")
     else:
         parsed = await asyncio.to_thread(read_feed, xml or b"", settings)
+    return await store_feed(
+        session, settings, parsed, url=url, fetched=fetched, every_seconds=every_seconds
+    )
+
+
+async def store_feed(
+    session: Session,
+    settings: Settings,
+    parsed: ParsedFeed,
+    *,
+    url: str | None = None,
+    fetched: Fetched | None = None,
+    every_seconds: int | None = None,
+) -> FeedReport:
+    """Store a parsed feed's new items (and register it); commits, then enqueues them."""
     report, created = await asyncio.to_thread(
         _store, session, settings, parsed, url, fetched, every_seconds
     )
