@@ -186,7 +186,7 @@ class Server:
     process: Process
     url: str
 
-    def wait_healthy(self, within: float = 30) -> None:
+    def wait_healthy(self, within: float = 60) -> None:
         """Wait for /healthz to answer 200 (after a (re)start)."""
         wait_until(lambda: _answers(f"{self.url}/healthz"), within, self.process)
 
@@ -231,7 +231,7 @@ def is_listening(proc: Process) -> bool:
     return "listening" in latest
 
 
-def wait_for_worker(proc: Process, within: float = 30) -> None:
+def wait_for_worker(proc: Process, within: float = 60) -> None:
     """Wait until a worker (re)started is listening to the queue."""
     wait_until(lambda: is_listening(proc), within, proc)
 
