@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,17 +35,44 @@ def serve(
     """Run the HTTP API (and, unless PARLEY_RUN_WORKER=false, the extraction worker)."""
     import uvicorn
 
-    # On SIGTERM uvicorn stops accepting, gives open requests the grace period, then runs the
-    # lifespan shutdown, which gives running extractions the same period (jobs.stop).
+    # On SIGTERM uvicorn stops accepting and gives open requests the grace period; then the
+    # running extractions get the same period before the app's lifespan shutdown.
     grace = math.ceil(get_settings().shutdown_grace_seconds)
-    uvicorn.run(
-        "app.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        timeout_graceful_shutdown=grace,
-    )
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
+    if workers > 1:  # uvicorn's supervisor: extractions stop with the lifespan, unfinished
+        uvicorn.run("app.main:app", workers=workers, timeout_graceful_shutdown=grace, **options)
+        return
+    config = uvicorn.Config("app.main:app", timeout_graceful_shutdown=grace, **options)
+    _draining_server_class()(config).run()
+
+
+def _draining_server_class() -> type:
+    """uvicorn's Server, draining the job queue before the lifespan shutdown."""
+    import uvicorn
+
+    class DrainingServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            self.lifespan = _DrainFirst(self.lifespan)
+
+    return DrainingServer
+
+
+class _DrainFirst:
+    """A lifespan whose shutdown first lets running extractions finish, off the event loop
+    they run on (the app's lifespan would block that loop while it waits)."""
+
+    def __init__(self, lifespan: Any) -> None:
+        self._lifespan = lifespan
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lifespan, name)
+
+    async def shutdown(self) -> None:
+        from app import jobs
+
+        await asyncio.to_thread(jobs.stop)
+        await self._lifespan.shutdown()
 
 
 @cli.command()

@@ -60,7 +60,9 @@ def stop() -> None:
     The registered workflows are kept for a later start.
     """
     grace = _grace["seconds"] if _running_here() else 0.0
-    # DBOS stops dequeuing at once, then checks its running workflows once a second.
+    _grace["seconds"] = 0.0  # a second call (lifespan after `parley serve`'s drain) is instant
+    # DBOS stops dequeuing at once, then checks its running workflows once a second. They run
+    # on the loop that launched DBOS: call this off that loop (asyncio.to_thread) or they stall.
     DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
 
 
