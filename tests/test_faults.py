@@ -202,7 +202,9 @@ async def settle(client: httpx.AsyncClient, ids: dict[int, int]) -> dict[int, di
     while True:
         for n, article_id in ids.items():
             if n not in final:
-                body = (await client.get(f"/v1/articles/{article_id}")).json()
+                response = await client.get(f"/v1/articles/{article_id}")
+                assert response.status_code == 200, response.text
+                body = response.json()
                 if body["status"] in ("done", "failed"):
                     final[n] = body
         if len(final) == len(ids):
@@ -262,6 +264,7 @@ def fault_settings(make_settings: Callable[..., Settings], **overrides: Any) -> 
         "queue_concurrency": 16,
         "llm_breaker_threshold": 10_000,
         "shutdown_grace_seconds": 0,
+        "rate_limit_per_minute": None,  # polling 100 articles would soon be answered 429
     }
     values.update(overrides)
     return make_settings(**values)

@@ -87,11 +87,15 @@ async def _settle(client: httpx.AsyncClient, ids: dict[str, int]) -> dict[str, d
     deadline = time.monotonic() + SETTLE_SECONDS
     final: dict[str, dict[str, Any]] = {}
     while len(final) < len(ids):
+        waiting: dict[str, dict[str, Any]] = {}
         for name, article_id in ids.items():
-            body = (await client.get(f"/v1/articles/{article_id}")).json()
-            if body["status"] in ("done", "failed"):
-                final[name] = body
-        assert time.monotonic() < deadline, f"stuck: {sorted(set(ids) - set(final))}"
+            if name not in final:
+                response = await client.get(f"/v1/articles/{article_id}")
+                assert response.status_code == 200, response.text
+                body = response.json()
+                (final if body["status"] in ("done", "failed") else waiting)[name] = body
+        stuck = [(name, body["status"], body["error"]) for name, body in waiting.items()]
+        assert not stuck or time.monotonic() < deadline, f"stuck after {SETTLE_SECONDS}s: {stuck}"
         await asyncio.sleep(0.1)
     return final
 
@@ -148,6 +152,7 @@ def injection(tmp_path_factory: pytest.TempPathFactory, postgres_ready: str | No
         job_retry_base_seconds=0.01,
         relevance_gate=False,
         queue_concurrency=8,
+        rate_limit_per_minute=None,  # polling 23 articles would soon be answered 429
     )
     return asyncio.run(_run(config))
 
