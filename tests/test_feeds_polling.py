@@ -10,9 +10,16 @@ import pytest
 import respx
 from dbos import DBOS
 
-from app.polling import schedule_name
+from app.polling import schedule_feed, schedule_name
 from tests.conftest import LLM_BASE_URL, llm_reply
-from tests.test_feeds_support import localised, requested, rss, rss_item, serve_feed
+from tests.test_feeds_support import (
+    localised,
+    requested,
+    rss,
+    rss_item,
+    running_app,
+    serve_feed,
+)
 from tests.test_fetching_support import LoopbackServer, send
 
 FULL = "Both delegations met again on Monday to discuss the exchange of prisoners held. " * 4
@@ -203,3 +210,19 @@ async def test_a_deleted_feed_registered_again_is_polled_again(
 async def test_unknown_feeds_are_404(client: httpx.AsyncClient) -> None:
     assert (await client.get("/v1/feeds/999")).status_code == 404
     assert (await client.delete("/v1/feeds/999")).status_code == 404
+
+
+async def test_start_restores_lost_schedules_and_drops_those_of_stopped_feeds(
+    make_settings: Any, site: LoopbackServer, llm: respx.MockRouter
+) -> None:
+    settings = make_settings(fetch_allow_hosts=f"127.0.0.1:{site.port}", queue_concurrency=1)
+    async with running_app(settings) as client:
+        feed_id = await register(client, site)
+        await DBOS.delete_schedule_async(schedule_name(feed_id))
+        await schedule_feed(feed_id + 1, 900)
+
+    async with running_app(settings):
+        names = await schedules()
+
+    assert schedule_name(feed_id) in names
+    assert schedule_name(feed_id + 1) not in names

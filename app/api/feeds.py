@@ -6,13 +6,14 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from app import polling
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import ResourceId, SessionDep, SettingsDep
+from app.api.errors import GUARDED, error_responses
 from app.errors import PayloadTooLarge
 from app.feeds import FeedReport, active_feeds, get_feed, stop_feed, take_feed
 from app.models import Feed
 from app.schemas import FeedIn, FeedIngested, FeedList, FeedOut
 
-router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
+router = APIRouter(prefix="/v1/feeds", tags=["feeds"], responses=error_responses(*GUARDED))
 
 
 def feed_out(feed: Feed) -> FeedOut:
@@ -39,7 +40,10 @@ def _ingested(report: FeedReport) -> FeedIngested:
 @router.post(
     "",
     response_model=FeedIngested,
-    responses={201: {"model": FeedIngested, "description": "Registered for polling."}},
+    responses={
+        201: {"model": FeedIngested, "description": "Registered for polling."},
+        **error_responses(400, 413, 415, 502, 504),
+    },
 )
 async def post_feed(payload: FeedIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Ingest every item of a feed; with `every`, also poll it on that schedule."""
@@ -66,8 +70,8 @@ def list_feeds(session: SessionDep) -> FeedList:
     return FeedList(items=[feed_out(feed) for feed in active_feeds(session)])
 
 
-@router.get("/{feed_id}", response_model=FeedOut)
-def read_feed(feed_id: int, session: SessionDep) -> FeedOut:
+@router.get("/{feed_id}", response_model=FeedOut, responses=error_responses(404))
+def read_feed(feed_id: ResourceId, session: SessionDep) -> FeedOut:
     """One polled feed."""
     return feed_out(get_feed(session, feed_id))
 
@@ -77,8 +81,8 @@ def _stop(session: SessionDep, feed_id: int) -> None:
     session.commit()
 
 
-@router.delete("/{feed_id}", status_code=204)
-async def delete_feed(feed_id: int, session: SessionDep) -> Response:
+@router.delete("/{feed_id}", status_code=204, responses=error_responses(404))
+async def delete_feed(feed_id: ResourceId, session: SessionDep) -> Response:
     """Stop polling a feed; the articles it brought stay."""
     await asyncio.to_thread(_stop, session, feed_id)
     await polling.unschedule_feed(feed_id)
