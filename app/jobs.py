@@ -1,5 +1,6 @@
 """DBOS set-up: the durable queue that extraction workflows run on."""
 
+import asyncio
 import logging
 import math
 
@@ -59,11 +60,22 @@ def stop() -> None:
     process started with the same PARLEY_WORKER_ID resumes them from their last finished step.
     The registered workflows are kept for a later start.
     """
-    grace = _grace["seconds"] if _running_here() else 0.0
+    # The workflows run on the event loop that launched DBOS: called on it (the app's lifespan
+    # does), waiting would only stall them, so they are handed back at once. `parley serve` and
+    # `parley worker` call this off the loop first (asyncio.to_thread).
+    useful = _running_here() and not _on_event_loop()
+    grace = _grace["seconds"] if useful else 0.0
     _grace["seconds"] = 0.0  # a second call (lifespan after `parley serve`'s drain) is instant
-    # DBOS stops dequeuing at once, then checks its running workflows once a second. They run
-    # on the loop that launched DBOS: call this off that loop (asyncio.to_thread) or they stall.
+    # DBOS stops dequeuing at once, then checks its running workflows once a second.
     DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _running_here() -> int:
