@@ -23,6 +23,12 @@ class ArticleIn(BaseModel):
     )
     source: str | None = Field(default=None, max_length=300, description="Publication name.")
 
+    @field_validator("text", "url", "title", "source")
+    @classmethod
+    def _without_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL, and no article needs one.
+        return value.replace("\x00", "") if value is not None else None
+
     @field_validator("text")
     @classmethod
     def _text_not_blank(cls, value: str | None) -> str | None:

@@ -10,7 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RecordKind = Literal["negotiation", "ceasefire", "surrender", "prisoner_exchange", "peace_agreement"]
+RecordKind = Literal[
+    "negotiation", "ceasefire", "surrender", "prisoner_exchange", "peace_agreement"
+]
 RecordStatus = Literal[
     "proposed",
     "scheduled",
