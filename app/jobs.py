@@ -3,8 +3,10 @@
 import asyncio
 import logging
 import math
+from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID
+from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session, col, select
 
 from app import __version__
@@ -16,6 +18,8 @@ EXTRACTION_QUEUE = "extraction"
 log = logging.getLogger(__name__)
 # Set by start(): how long stop() lets this process's running workflows finish.
 _grace = {"seconds": 0.0}
+# An engine we hand DBOS is ours to dispose of when DBOS shuts down.
+_owned_engines: list[Engine] = []
 
 
 def workflow_id(article: Article) -> str:
@@ -25,14 +29,34 @@ def workflow_id(article: Article) -> str:
 
 def dbos_config(settings: Settings) -> DBOSConfig:
     """DBOS configuration derived from Parley's settings."""
-    return {
+    url = normalise_url(settings.system_database_url)
+    config: DBOSConfig = {
         "name": "parley",
-        "system_database_url": normalise_url(settings.system_database_url),
+        "system_database_url": url,
         # A fixed version lets a restarted process recover work enqueued before an upgrade.
         "application_version": __version__,
         "executor_id": settings.worker_id,
         "log_level": "WARNING",
     }
+    if url.startswith("sqlite"):
+        config["system_database_engine"] = _sqlite_system_engine(url)
+    return config
+
+
+def _sqlite_system_engine(url: str) -> Engine:
+    """DBOS's own SQLite set-up, plus WAL: every step checkpoint is a commit, and in the
+    default rollback-journal mode each one cost several fsyncs under a database-wide lock."""
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = "IMMEDIATE"  # as DBOS does: writers serialise up front
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+    return engine
 
 
 async def start(settings: Settings, *, work: bool) -> None:
@@ -40,7 +64,10 @@ async def start(settings: Settings, *, work: bool) -> None:
     import app.pipeline  # noqa: F401  (registers the workflows before launch)
 
     _grace["seconds"] = settings.shutdown_grace_seconds if work else 0.0
-    DBOS(config=dbos_config(settings))
+    config = dbos_config(settings)
+    if (engine := config.get("system_database_engine")) is not None:
+        _owned_engines.append(engine)
+    DBOS(config=config)
     if not work:
         DBOS.listen_queues([])
     DBOS.launch()
@@ -68,6 +95,8 @@ def stop() -> None:
     _grace["seconds"] = 0.0  # a second call (lifespan after `parley serve`'s drain) is instant
     # DBOS stops dequeuing at once, then checks its running workflows once a second.
     DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
+    while _owned_engines:
+        _owned_engines.pop().dispose()
 
 
 def _on_event_loop() -> bool:
