@@ -139,10 +139,11 @@ class Cluster:
         server.wait_healthy()
         return server
 
-    def worker(self, name: str, env: dict[str, str]) -> Process:
-        """Start `parley worker` and wait until it says it is listening."""
+    def worker(self, name: str, env: dict[str, str], *, wait: bool = True) -> Process:
+        """Start `parley worker` and (unless told not to) wait until it is listening."""
         proc = self.spawn(name, [PARLEY, "worker"], clean_env(**env), self.workdir)
-        wait_for_worker(proc)
+        if wait:
+            wait_for_worker(proc)
         return proc
 
     def close(self) -> None:
