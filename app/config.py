@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     queue_rate_period_seconds: float = Field(default=60.0, gt=0)
     queue_poll_seconds: float = Field(default=0.1, gt=0, description="Queue polling interval.")
     job_max_attempts: int = Field(default=3, ge=1)
+    sweep_interval_seconds: float = Field(
+        default=60.0, gt=0, description="How often workers re-queue articles whose job is gone."
+    )
     llm_breaker_threshold: int = Field(
         default=5, ge=1, description="Consecutive transient LLM failures that open the breaker."
     )

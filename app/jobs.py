@@ -3,15 +3,16 @@
 import asyncio
 import logging
 import math
+import threading
 from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session, col, select
 
-from app import __version__
+from app import __version__, runtime
 from app.config import Settings
-from app.db import normalise_url
+from app.db import normalise_url, transaction
 from app.models import Article
 
 EXTRACTION_QUEUE = "extraction"
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 _grace = {"seconds": 0.0}
 # An engine we hand DBOS is ours to dispose of when DBOS shuts down.
 _owned_engines: list[Engine] = []
+_stop_sweeping = threading.Event()
 
 
 def workflow_id(article: Article) -> str:
@@ -71,6 +73,14 @@ async def start(settings: Settings, *, work: bool) -> None:
     if not work:
         DBOS.listen_queues([])
     DBOS.launch()
+    if work:
+        _stop_sweeping.clear()
+        threading.Thread(
+            target=_sweep_until_stopped,
+            args=(settings.sweep_interval_seconds,),
+            name="parley-sweeper",
+            daemon=True,
+        ).start()
     await DBOS.register_queue_async(
         EXTRACTION_QUEUE,
         worker_concurrency=settings.queue_concurrency,
@@ -90,6 +100,7 @@ def stop() -> None:
     # The workflows run on the event loop that launched DBOS: called on it (the app's lifespan
     # does), waiting would only stall them, so they are handed back at once. `parley serve` and
     # `parley worker` call this off the loop first (asyncio.to_thread).
+    _stop_sweeping.set()
     useful = _running_here() and not _on_event_loop()
     grace = _grace["seconds"] if useful else 0.0
     _grace["seconds"] = 0.0  # a second call (lifespan after `parley serve`'s drain) is instant
@@ -128,13 +139,49 @@ def enqueue(article: Article) -> None:
         DBOS.enqueue_workflow(EXTRACTION_QUEUE, process_article, article.id, article.job_key)
 
 
+# A job in one of these states will still run; any other state for a waiting article means
+# its job ended without finishing it (e.g. its database was unreachable for too long).
+_LIVE = {"ENQUEUED", "PENDING", "DELAYED"}
+
+
 def enqueue_pending(session: Session) -> int:
-    """Queue every article still waiting, closing the gap between commit and enqueue."""
+    """Make sure every waiting article has a live job; returns how many were (re)queued.
+
+    Closes the gap between an article's commit and its enqueue, and gives an article whose job
+    ended in error a new attempt, so nothing accepted is left behind. The caller commits.
+    """
     waiting = session.exec(
         select(Article).where(col(Article.status).in_(("queued", "processing")))
     ).all()
+    if not waiting:
+        return 0
+    ids = [workflow_id(a) for a in waiting]
+    states = {
+        w.workflow_id: w.status
+        for w in DBOS.list_workflows(workflow_ids=ids, load_input=False, load_output=False)
+    }
+    queued = 0
     for article in waiting:
+        state = states.get(workflow_id(article))
+        if state in _LIVE:
+            continue
+        if state is not None:
+            log.warning("article %s: job ended %s; queueing a new attempt", article.id, state)
+            article.attempts += 1
+            session.add(article)
+            session.flush()
         enqueue(article)
-    if waiting:
-        log.info("re-enqueued %d waiting articles", len(waiting))
-    return len(waiting)
+        queued += 1
+    if queued:
+        log.info("queued %d waiting articles", queued)
+    return queued
+
+
+def _sweep_until_stopped(every: float) -> None:
+    """Every `every` seconds, re-queue waiting articles whose job is gone (see enqueue_pending)."""
+    while not _stop_sweeping.wait(every):
+        try:
+            with transaction(runtime.current().engine) as session:
+                enqueue_pending(session)
+        except Exception:  # the next sweep tries again; a sweep must never kill the worker
+            log.exception("sweep for stranded articles failed")

@@ -1,5 +1,6 @@
 """The FastAPI application: `uvicorn app.main:app` or `parley serve`."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
         try:
             yield
         finally:
-            jobs.stop()
+            # Off the event loop, so the extractions running on it can finish within the grace.
+            await asyncio.to_thread(jobs.stop)
             await close_runtime(runtime)
 
     app = FastAPI(

@@ -7,9 +7,12 @@ stopped: a finished LLM call is not paid for again, and storing replaces rather 
 import asyncio
 import logging
 import random
+from typing import Any
 
 from dbos import DBOS
 from dbos._error import DBOSMaxStepRetriesExceeded
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import runtime
 from app.articles import as_utc, attach_page, mark
@@ -30,7 +33,23 @@ from app.relevance import is_relevant
 log = logging.getLogger(__name__)
 
 
-@DBOS.step(name="parley.begin")
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a step failed because a database could not be reached (worth retrying)."""
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
+
+
+# Steps that touch the database ride out an outage of about two minutes (1 + 2 + ... + 64 s);
+# a workflow that still ends in error is re-enqueued by the sweeper (app.jobs).
+_DB_RETRIES: dict[str, Any] = {
+    "retries_allowed": True,
+    "should_retry": database_unavailable,
+    "max_attempts": 8,
+    "interval_seconds": 1.0,
+    "backoff_rate": 2.0,
+}
+
+
+@DBOS.step(name="parley.begin", **_DB_RETRIES)
 def begin(article_id: int, job_key: str) -> bool:
     """Mark the article as processing; False when there is nothing left to do.
 
@@ -71,7 +90,7 @@ def _transient(exc: BaseException) -> bool:
     max_attempts=3,
     interval_seconds=2.0,
     backoff_rate=2.0,
-    should_retry=_transient,
+    should_retry=lambda exc: _transient(exc) or database_unavailable(exc),
 )
 async def fetch_article(article_id: int) -> bool:
     """Fetch a URL-only article's page and store its text; True when it duplicates another."""
@@ -96,7 +115,7 @@ def _load_input(article_id: int) -> ArticleInput:
         )
 
 
-@DBOS.step(name="parley.extract")
+@DBOS.step(name="parley.extract", **_DB_RETRIES)
 async def extract(article_id: int) -> ExtractionResult:
     """Run the configured extractor; the relevance gate spares the LLM unrelated articles."""
     rt = runtime.current()
@@ -131,7 +150,7 @@ def _observe_breaker(breaker: CircuitBreaker) -> None:
 _BUDGET_RECHECK_SECONDS = 300.0
 
 
-@DBOS.step(name="parley.hold_back")
+@DBOS.step(name="parley.hold_back", **_DB_RETRIES)
 def hold_back() -> tuple[float, str]:
     """Seconds to wait before calling the provider, and why (0 when we may call now)."""
     rt = runtime.current()
@@ -155,7 +174,7 @@ def breaker_open() -> bool:
     return runtime.current().breaker.is_open()
 
 
-@DBOS.step(name="parley.park")
+@DBOS.step(name="parley.park", **_DB_RETRIES)
 def park(article_id: int, reason: str) -> None:
     """Show the article as queued again while it waits (provider down, budget spent)."""
     with transaction(runtime.current().engine) as session:
@@ -164,7 +183,7 @@ def park(article_id: int, reason: str) -> None:
             mark(session, article, "queued", f"waiting: {reason}")
 
 
-@DBOS.step(name="parley.store")
+@DBOS.step(name="parley.store", **_DB_RETRIES)
 def store(article_id: int, result: ExtractionResult) -> int:
     """Store the grounded records; idempotent, so a replay leaves no duplicates."""
     with transaction(runtime.current().engine) as session:
@@ -175,7 +194,7 @@ def store(article_id: int, result: ExtractionResult) -> int:
         return len(result.records) - extraction.records_dropped
 
 
-@DBOS.step(name="parley.fail")
+@DBOS.step(name="parley.fail", **_DB_RETRIES)
 def fail(article_id: int, reason: str, category: str) -> None:
     """Mark the article failed with the reason; it can be retried through the API."""
     EXTRACTION_FAILURES.labels(category).inc()

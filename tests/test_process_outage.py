@@ -138,12 +138,6 @@ def test_database_outage_answers_503_with_retry_after_then_recovers_without_rest
     print(f"all done {time.monotonic() - restored_at:.1f}s after the restore")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: a database step (begin/store) failing on the app database ends the workflow "
-    "in ERROR while DBOS's own database is up; the article stays processing/queued for good",
-)
 def test_app_database_outage_with_separate_system_database_loses_no_article(
     postgres_url: str, proxy: TcpProxy, cluster: Cluster, tmp_path: Path
 ) -> None:

@@ -1,0 +1,65 @@
+"""Nothing accepted is left behind: an article whose job ended unfinished gets a new attempt."""
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import respx
+from asgi_lifespan import LifespanManager
+from dbos import DBOS
+
+from app import jobs, runtime
+from app.db import transaction
+from app.main import create_app
+from app.models import Article
+from tests.conftest import LLM_BASE_URL, llm_reply, wait_for_article
+from tests.test_api_articles import RECORD, TEXT
+
+
+async def test_an_article_whose_job_ended_unfinished_is_queued_again_and_completes(
+    make_settings: Any,
+) -> None:
+    # The provider is down, so the article's job waits (breaker open); then the job is cancelled,
+    # as an operator might, or as a job that ran out of database retries ends in error.
+    settings = make_settings(llm_breaker_threshold=1, llm_breaker_cooldown_seconds=60)
+    app = create_app(settings)
+    with respx.mock(base_url=LLM_BASE_URL) as llm:
+        route = llm.post("/chat/completions").mock(return_value=httpx.Response(503, json={}))
+        async with LifespanManager(app, startup_timeout=60) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                article_id = (await client.post("/v1/articles", json={"text": TEXT})).json()["id"]
+                await _until(lambda: route.call_count >= 1)
+                first_job = _job_of(article_id)
+                await asyncio.to_thread(DBOS.cancel_workflow, first_job)
+
+                route.mock(side_effect=llm_reply([RECORD]))
+                runtime.current().breaker.succeeded()
+                queued = await asyncio.to_thread(_sweep)
+                done = await wait_for_article(client, article_id)
+                second_job = _job_of(article_id)
+
+    assert queued == 1
+    assert second_job != first_job
+    assert done["status"] == "done"
+    assert len(done["records"]) == 1
+
+
+def _job_of(article_id: int) -> str:
+    with transaction(runtime.current().engine) as session:
+        article = session.get(Article, article_id)
+        assert article is not None
+        return jobs.workflow_id(article)
+
+
+def _sweep() -> int:
+    with transaction(runtime.current().engine) as session:
+        return jobs.enqueue_pending(session)
+
+
+async def _until(condition: Any, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "condition never met"
+        await asyncio.sleep(0.02)
