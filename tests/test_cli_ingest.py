@@ -43,8 +43,9 @@ def environment(
     monkeypatch.setenv("PARLEY_DATABASE_URL", database_url)
     if database_url.startswith("sqlite"):
         monkeypatch.setenv("PARLEY_DBOS_DATABASE_URL", f"sqlite:///{tmp_path / 'dbos.db'}")
+        # One extraction at a time on SQLite: see site_settings in test_feeds_api.
+        monkeypatch.setenv("PARLEY_QUEUE_CONCURRENCY", "1")
     monkeypatch.setenv("PARLEY_EXTRACTOR", "rules")
-    monkeypatch.setenv("PARLEY_QUEUE_CONCURRENCY", "1")
     monkeypatch.setenv("PARLEY_QUEUE_POLL_SECONDS", "0.02")
     monkeypatch.setenv("PARLEY_FETCH_ALLOW_HOSTS", f"127.0.0.1:{site.port}")
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):

@@ -17,6 +17,7 @@ from tests.test_feeds_support import (
     rss_item,
     running_app,
     serve_feed,
+    site_settings,
     story,
 )
 from tests.test_fetching_support import LoopbackServer, send
@@ -37,18 +38,6 @@ def site() -> Iterator[LoopbackServer]:
         server.routes["/2025/06/truce-extended"] = lambda h: send(h, body=story("the truce"))
         server.routes["/2025/06/talks-adjourned"] = lambda h: send(h, body=story("adjourning"))
         yield server
-
-
-def site_settings(make_settings: Any, site: LoopbackServer, **overrides: Any) -> Any:
-    """Settings that may fetch from the loopback site.
-
-    One extraction at a time: on SQLite, two URL-only articles attaching their pages at once
-    can meet "database is locked" (a stale WAL snapshot upgraded to a write), which leaves one
-    stuck in `processing`; reported, to be fixed in app/db.py or app/articles.py.
-    """
-    return make_settings(
-        fetch_allow_hosts=f"127.0.0.1:{site.port}", queue_concurrency=1, **overrides
-    )
 
 
 @pytest.fixture

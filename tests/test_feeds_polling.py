@@ -11,7 +11,7 @@ import respx
 from dbos import DBOS
 
 from app.polling import schedule_feed, schedule_name
-from tests.conftest import LLM_BASE_URL, llm_reply
+from tests.conftest import LLM_BASE_URL, llm_reply, wait_for_article
 from tests.test_feeds_support import (
     localised,
     requested,
@@ -19,6 +19,7 @@ from tests.test_feeds_support import (
     rss_item,
     running_app,
     serve_feed,
+    site_settings,
 )
 from tests.test_fetching_support import LoopbackServer, send
 
@@ -36,8 +37,7 @@ def site() -> Iterator[LoopbackServer]:
 
 @pytest.fixture
 def settings(make_settings: Any, site: LoopbackServer) -> Any:
-    # One extraction at a time: see site_settings in test_feeds_api.
-    return make_settings(fetch_allow_hosts=f"127.0.0.1:{site.port}", queue_concurrency=1)
+    return site_settings(make_settings, site)
 
 
 @pytest.fixture
@@ -215,9 +215,14 @@ async def test_unknown_feeds_are_404(client: httpx.AsyncClient) -> None:
 async def test_start_restores_lost_schedules_and_drops_those_of_stopped_feeds(
     make_settings: Any, site: LoopbackServer, llm: respx.MockRouter
 ) -> None:
-    settings = make_settings(fetch_allow_hosts=f"127.0.0.1:{site.port}", queue_concurrency=1)
+    settings = site_settings(make_settings, site)
     async with running_app(settings) as client:
-        feed_id = await register(client, site)
+        answer = await client.post(
+            "/v1/feeds", json={"url": site.url("/peace/feed"), "every": "15m"}
+        )
+        feed_id = answer.json()["feed_id"]
+        for article_id in answer.json()["new_ids"]:
+            await wait_for_article(client, article_id)
         await DBOS.delete_schedule_async(schedule_name(feed_id))
         await schedule_feed(feed_id + 1, 900)
 
