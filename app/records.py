@@ -9,10 +9,12 @@ from sqlmodel import Session, col, select
 
 from app.extraction import schemas as contract
 from app.extraction.grounding import GroundedQuote, TextIndex
+from app.extraction.injection import screen, without_planted_facts
 from app.models import Article, Extraction, Record, RecordCountry, RecordMediator, utcnow
 from app.normalize import mediator_identity, normalise_record, record_countries
 
 EVIDENCE_NOT_FOUND = "evidence not found in article"
+EVIDENCE_SCREENED = "evidence quotes text that addresses a model, not reporting"
 
 
 @dataclass
@@ -28,16 +30,23 @@ class PreparedRecord:
 def prepare(
     records: list[contract.Record], text: str
 ) -> tuple[list[PreparedRecord], list[contract.Dropped]]:
-    """Keep the records whose evidence is found in `text`; normalise them for storage."""
+    """Keep the records grounded in `text`'s reporting; normalise them for storage.
+
+    A quote must be found in the text, outside any passage that addresses a model (see
+    `app.extraction.injection`); names and dates stated only in such passages are removed.
+    """
     kept: list[PreparedRecord] = []
     dropped: list[contract.Dropped] = []
     index = TextIndex(text)  # normalising the article dominates grounding: do it once
+    article = screen(text)
     for raw in records:
-        found, _missing = index.ground(raw.evidence)
+        quotes, _missing = index.ground(raw.evidence)
+        found = [q for q in quotes if not article.covers(q.start, q.end)]
         if not found:
-            dropped.append(contract.Dropped(raw.kind, EVIDENCE_NOT_FOUND, list(raw.evidence)))
+            reason = EVIDENCE_SCREENED if quotes else EVIDENCE_NOT_FOUND
+            dropped.append(contract.Dropped(raw.kind, reason, list(raw.evidence)))
             continue
-        record = normalise_record(raw)
+        record = normalise_record(without_planted_facts(raw, article))
         mediators: dict[str, str] = {}
         for party in record.mediators:
             identity = mediator_identity(party)
