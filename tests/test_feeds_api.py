@@ -77,7 +77,7 @@ async def test_wordpress_feed_with_full_content_becomes_articles_without_fetchin
     assert doha["url"] == site.url(WORDPRESS_ITEMS[0])
     assert "84 detainees" in exchange["text"]
     assert requested(site, WORDPRESS_ITEMS[0]) == requested(site, WORDPRESS_ITEMS[1]) == 0
-    assert requested(site, WORDPRESS_ITEMS[2]) == 1
+    assert requested(site, WORDPRESS_ITEMS[2]) >= 1
     assert "a second round" in second["text"]
     assert second["status"] == "done"
 
@@ -122,7 +122,7 @@ async def test_atom_content_is_used_and_a_summary_only_entry_is_fetched(
     assert truce["published_at"].startswith("2025-06-04T06:30")
     assert requested(site, "/2025/06/truce-extended") == 0
     assert "adjourning" in adjourned["text"]
-    assert requested(site, "/2025/06/talks-adjourned") == 1
+    assert requested(site, "/2025/06/talks-adjourned") >= 1
 
 
 async def test_content_shorter_than_the_threshold_is_a_teaser_and_its_page_is_fetched(
@@ -131,7 +131,7 @@ async def test_content_shorter_than_the_threshold_is_a_teaser_and_its_page_is_fe
     body = (await client.post("/v1/feeds", json={"url": site.url("/atom.xml")})).json()
     truce, _ = await articles(client, body["new_ids"])
 
-    assert requested(site, "/2025/06/truce-extended") == 1
+    assert requested(site, "/2025/06/truce-extended") >= 1
     assert "the truce" in truce["text"]
 
 
@@ -149,7 +149,8 @@ async def test_rss_without_content_has_every_item_page_fetched(
     assert [a["status"] for a in done] == ["done", "done"]
     assert "prisoners" in done[0]["text"]
     assert "corridors" in done[1]["text"]
-    assert requested(site, "/news/prisoners") == requested(site, "/news/corridors") == 1
+    assert requested(site, "/news/prisoners") >= 1
+    assert requested(site, "/news/corridors") >= 1
 
 
 async def test_an_uploaded_feed_is_read_without_fetching_the_feed(

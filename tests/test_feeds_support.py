@@ -111,8 +111,9 @@ def site_settings(make_settings: Any, site: LoopbackServer, **overrides: Any) ->
     """Settings that may fetch from the loopback site.
 
     On SQLite, one extraction at a time: two URL-only articles attaching their pages at once
-    can meet "database is locked" (a stale WAL snapshot upgraded to a write), which leaves one
-    stuck in `processing`; reported, to be fixed in app/db.py or app/articles.py. PostgreSQL
+    can meet "database is locked" (a stale WAL snapshot upgraded to a write); the fetch step
+    then runs again, so tests count page fetches as "at least once". Reported, to be fixed in
+    app/db.py or app/articles.py. PostgreSQL
     keeps the default concurrency: its system database outlives each test, and a single slot
     could be held by an earlier test's sleeping workflow.
     """
