@@ -83,7 +83,6 @@ def worker() -> None:
 
 async def _work() -> None:
     from app import jobs, polling
-    from app.db import transaction
     from app.migrate import ensure_current
     from app.runtime import close_runtime, open_runtime
 
@@ -92,8 +91,7 @@ async def _work() -> None:
     ensure_current(runtime.engine, auto_migrate=settings.auto_migrate)
     await jobs.start(settings, work=True)
     await polling.sync_schedules(settings)
-    with transaction(runtime.engine) as session:
-        jobs.enqueue_pending(session)
+    await asyncio.to_thread(jobs.sweep, runtime.engine)
     typer.echo(f"parley worker {settings.worker_id} listening (extractor={runtime.extractor.name})")
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

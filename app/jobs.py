@@ -63,7 +63,8 @@ def _sqlite_system_engine(url: str) -> Engine:
 
 async def start(settings: Settings, *, work: bool) -> None:
     """Launch DBOS; with `work`, this process also runs queued extractions."""
-    import app.pipeline  # noqa: F401  (registers the workflows before launch)
+    import app.pipeline
+    import app.polling  # noqa: F401
 
     _grace["seconds"] = settings.shutdown_grace_seconds if work else 0.0
     config = dbos_config(settings)
@@ -177,11 +178,16 @@ def enqueue_pending(session: Session) -> int:
     return queued
 
 
+def sweep(engine: Engine) -> int:
+    """One sweep in its own transaction; call it off the event loop (DBOS requires it)."""
+    with transaction(engine) as session:
+        return enqueue_pending(session)
+
+
 def _sweep_until_stopped(every: float) -> None:
     """Every `every` seconds, re-queue waiting articles whose job is gone (see enqueue_pending)."""
     while not _stop_sweeping.wait(every):
         try:
-            with transaction(runtime.current().engine) as session:
-                enqueue_pending(session)
+            sweep(runtime.current().engine)
         except Exception:  # the next sweep tries again; a sweep must never kill the worker
             log.exception("sweep for stranded articles failed")

@@ -11,7 +11,6 @@ from app import __version__, jobs, metrics, polling
 from app.api import articles, errors, feeds, health, records
 from app.auth import guard
 from app.config import Settings, get_settings
-from app.db import transaction
 from app.extraction.protocol import Extractor
 from app.idempotency import IdempotencyMiddleware
 from app.limits import BodyLimitMiddleware
@@ -35,8 +34,7 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
         _observe_and_guard(app, runtime)
         await jobs.start(config, work=config.run_worker)
         await polling.sync_schedules(config)
-        with transaction(runtime.engine) as session:
-            jobs.enqueue_pending(session)
+        await asyncio.to_thread(jobs.sweep, runtime.engine)
         app.state.runtime = runtime
         log.info(
             "parley %s ready: extractor=%s, database=%s, worker=%s",

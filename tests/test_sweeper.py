@@ -63,3 +63,23 @@ async def _until(condition: Any, within: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition never met"
         await asyncio.sleep(0.02)
+
+
+async def test_the_app_starts_while_articles_wait_and_finishes_them(make_settings: Any) -> None:
+    # The waiting job's durable sleep (the breaker's cool-down) survives the restart.
+    settings = make_settings(llm_breaker_threshold=1, llm_breaker_cooldown_seconds=2)
+    with respx.mock(base_url=LLM_BASE_URL) as llm:
+        route = llm.post("/chat/completions").mock(return_value=httpx.Response(503, json={}))
+        async with LifespanManager(create_app(settings), startup_timeout=60) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                article_id = (await client.post("/v1/articles", json={"text": TEXT})).json()["id"]
+                await _until(lambda: route.call_count >= 1)
+
+        route.mock(side_effect=llm_reply([RECORD]))
+        async with LifespanManager(create_app(settings), startup_timeout=60) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                done = await wait_for_article(client, article_id)
+
+    assert done["status"] == "done"
