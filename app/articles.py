@@ -98,29 +98,30 @@ def attach_page(session: Session, article: Article, page: Page) -> Article | Non
     """
     text_hash = text_fingerprint(page.text)
     canonical = page.canonical_url or article.canonical_url
-    try:
-        with session.begin_nested():
-            earlier = _earlier_twin(session, article, text_hash, canonical)
-            if earlier is None:
-                article.text, article.text_hash, article.canonical_url = (
-                    page.text,
-                    text_hash,
-                    canonical,
-                )
-                article.title = article.title or page.title
-                article.published_at = article.published_at or as_utc(page.published_at)
-                article.author, article.site_name = page.author, page.site_name
-                article.language = page.language
+    # The read stays outside the savepoint: on SQLite a transaction that reads and then writes
+    # fails at once if another connection committed in between (no busy wait in that case).
+    earlier = _earlier_twin(session, article, text_hash, canonical)
+    if earlier is None:
+        try:
+            with session.begin_nested():
+                _fill_from_page(article, page, text_hash, canonical)
                 session.add(article)
                 session.flush()
-                return None
-    except IntegrityError:
-        earlier = _earlier_twin(session, article, text_hash, canonical)
-        if earlier is None:
-            raise
+            return None
+        except IntegrityError:
+            earlier = _earlier_twin(session, article, text_hash, canonical)
+            if earlier is None:
+                raise
     article.duplicate_of = earlier.id
     mark(session, article, "done")
     return earlier
+
+
+def _fill_from_page(article: Article, page: Page, text_hash: str, canonical: str | None) -> None:
+    article.text, article.text_hash, article.canonical_url = page.text, text_hash, canonical
+    article.title = article.title or page.title
+    article.published_at = article.published_at or as_utc(page.published_at)
+    article.author, article.site_name, article.language = page.author, page.site_name, page.language
 
 
 def _earlier_twin(
