@@ -46,7 +46,7 @@ def prepare(
             reason = EVIDENCE_SCREENED if quotes else EVIDENCE_NOT_FOUND
             dropped.append(contract.Dropped(raw.kind, reason, list(raw.evidence)))
             continue
-        record = normalise_record(without_planted_facts(raw, article))
+        record = normalise_record(without_planted_facts(raw, article, [q.quote for q in found]))
         mediators: dict[str, str] = {}
         for party in record.mediators:
             identity = mediator_identity(party)

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from app.extraction import schemas as contract
+from app.extraction.rules.lexicon import load_lexicon
 
 _DATA = Path(__file__).parent / "data" / "injection.yaml"
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -68,10 +69,35 @@ def screen(text: str) -> Screen:
     )
 
 
-def without_planted_facts(record: contract.Record, article: Screen) -> contract.Record:
-    """The record minus actors, place and date that the article states only in screened text."""
+def _status_planted(status: str, article: Screen) -> bool:
+    cues = [c.regex for c in load_lexicon().statuses if c.label == status]
+    screened = any(c.search(article.visible) for c in cues)
+    return screened and not any(c.search(article.reported) for c in cues)
+
+
+def _reread_status(record: contract.Record, quotes: list[str]) -> contract.RecordStatus:
+    """The status the rules' cues read in the record's own evidence, else the kind's default."""
+    lexicon = load_lexicon()
+    evidence = " ".join(quotes)
+    for cue in lexicon.statuses:
+        if (cue.kinds is None or record.kind in cue.kinds) and cue.regex.search(evidence):
+            return cue.label  # type: ignore[return-value]
+    return lexicon.status_defaults[record.kind]
+
+
+def without_planted_facts(
+    record: contract.Record, article: Screen, quotes: list[str]
+) -> contract.Record:
+    """The record minus what the article states only in screened text.
+
+    Actors, place and date stated only there are removed; a status cued only there is re-read
+    from the record's own evidence (`quotes`).
+    """
     if not article.spans:
         return record
+    status = record.status
+    if _status_planted(status, article):
+        status = _reread_status(record, quotes)
     date = record.date
     if date and article.only_screened(date[:4]):
         date = None
@@ -84,5 +110,6 @@ def without_planted_facts(record: contract.Record, article: Screen) -> contract.
             "mediators": [m for m in record.mediators if not article.only_screened(m.name)],
             "location": location,
             "date": date,
+            "status": status,
         }
     )
