@@ -1,4 +1,4 @@
-"""Score predicted records against gold records, as /work/shared/corpus/README.md defines it.
+"""Score predicted records against gold records, as shared/corpus/README.md defines it.
 
 Per article, predictions and gold records pair greedily, best pair first: same kind and
 overlapping party countries (two empty sets overlap); larger overlap first, then the same status,
