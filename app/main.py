@@ -46,8 +46,9 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
         try:
             yield
         finally:
-            # Off the event loop, so the extractions running on it can finish within the grace.
-            await asyncio.to_thread(jobs.stop)
+            # `parley serve` has already drained running extractions (off the event loop); here,
+            # on the loop they run on, stop() hands back whatever is left at once.
+            jobs.stop()
             await close_runtime(runtime)
 
     app = FastAPI(
