@@ -61,7 +61,12 @@ async def listed(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 
 
 async def poll_now(feed_id: int) -> None:
-    """Fire the feed's schedule at once, as the scheduler would, and wait for the poll."""
+    """Fire the feed's schedule at once, as the scheduler would, and wait for the poll.
+
+    The cron itself is paused first: at its own minute (second = feed id) it would poll too, and
+    a second poll adds its own counts to the ones these tests check.
+    """
+    await asyncio.to_thread(DBOS.pause_schedule, schedule_name(feed_id))
     handle = await asyncio.to_thread(DBOS.trigger_schedule, schedule_name(feed_id))
     await asyncio.wait_for(asyncio.to_thread(handle.get_result), timeout=30)
 
