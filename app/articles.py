@@ -29,9 +29,13 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def find_duplicate(
-    session: Session, *, text_hash: str | None, canonical_url: str | None
+    session: Session,
+    *,
+    text_hash: str | None,
+    canonical_url: str | None,
+    excluding: int | None = None,
 ) -> Article | None:
-    """The article already holding this text or canonical URL, if any."""
+    """The article already holding this text or canonical URL, if any (other than `excluding`)."""
     conditions = []
     if text_hash:
         conditions.append(col(Article.text_hash) == text_hash)
@@ -39,7 +43,10 @@ def find_duplicate(
         conditions.append(col(Article.canonical_url) == canonical_url)
     if not conditions:
         return None
-    return session.exec(select(Article).where(or_(*conditions)).limit(1)).first()
+    query = select(Article).where(or_(*conditions))
+    if excluding is not None:
+        query = query.where(col(Article.id) != excluding)
+    return session.exec(query.limit(1)).first()
 
 
 def accept(session: Session, article: Article) -> tuple[Article, bool]:
@@ -100,7 +107,9 @@ def attach_page(session: Session, article: Article, page: Page) -> Article | Non
     canonical = page.canonical_url or article.canonical_url
     # The read stays outside the savepoint: on SQLite a transaction that reads and then writes
     # fails at once if another connection committed in between (no busy wait in that case).
-    earlier = _earlier_twin(session, article, text_hash, canonical)
+    earlier = find_duplicate(
+        session, text_hash=text_hash, canonical_url=canonical, excluding=article.id
+    )
     if earlier is None:
         try:
             with session.begin_nested():
@@ -109,7 +118,9 @@ def attach_page(session: Session, article: Article, page: Page) -> Article | Non
                 session.flush()
             return None
         except IntegrityError:
-            earlier = _earlier_twin(session, article, text_hash, canonical)
+            earlier = find_duplicate(
+                session, text_hash=text_hash, canonical_url=canonical, excluding=article.id
+            )
             if earlier is None:
                 raise
     article.duplicate_of = earlier.id
@@ -122,14 +133,3 @@ def _fill_from_page(article: Article, page: Page, text_hash: str, canonical: str
     article.title = article.title or page.title
     article.published_at = article.published_at or as_utc(page.published_at)
     article.author, article.site_name, article.language = page.author, page.site_name, page.language
-
-
-def _earlier_twin(
-    session: Session, article: Article, text_hash: str, canonical: str | None
-) -> Article | None:
-    conditions = [col(Article.text_hash) == text_hash]
-    if canonical:
-        conditions.append(col(Article.canonical_url) == canonical)
-    return session.exec(
-        select(Article).where(or_(*conditions), col(Article.id) != article.id).limit(1)
-    ).first()

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from app import jobs
 from app.api.deps import ResourceId, SessionDep, SettingsDep
 from app.api.errors import GUARDED, error_responses
-from app.api.records import records_out
+from app.api.records import records_out, usage_out
 from app.articles import accept, as_utc, get_article, requeue_failed, text_fingerprint
 from app.config import Settings
 from app.errors import PayloadTooLarge
@@ -15,7 +15,7 @@ from app.fetching.client import validate_url
 from app.fetching.policy import FetchPolicy
 from app.ingest.canonical import canonical_url
 from app.models import Article, Extraction, Record
-from app.schemas import Accepted, ArticleIn, ArticleOut, DroppedOut, ExtractionOut, Usage
+from app.schemas import Accepted, ArticleIn, ArticleOut, DroppedOut, ExtractionOut
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], responses=error_responses(*GUARDED))
 
@@ -26,11 +26,7 @@ def extraction_out(extraction: Extraction) -> ExtractionOut:
         extractor=extraction.extractor,
         model=extraction.model,
         prompt_version=extraction.prompt_version,
-        usage=Usage(
-            prompt_tokens=extraction.prompt_tokens,
-            completion_tokens=extraction.completion_tokens,
-            llm_calls=extraction.llm_calls,
-        ),
+        usage=usage_out(extraction),
         records_dropped=extraction.records_dropped,
         dropped=[DroppedOut.model_validate(d) for d in extraction.drop_reasons],
         skipped_by_relevance_gate=extraction.skipped_by_gate,

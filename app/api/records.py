@@ -18,6 +18,15 @@ from app.search import RecordQuery, decode_cursor, encode_cursor, find_records, 
 router = APIRouter(prefix="/v1/records", tags=["records"], responses=error_responses(*GUARDED))
 
 
+def usage_out(extraction: Extraction) -> Usage:
+    """What an extraction run spent, in its API shape."""
+    return Usage(
+        prompt_tokens=extraction.prompt_tokens,
+        completion_tokens=extraction.completion_tokens,
+        llm_calls=extraction.llm_calls,
+    )
+
+
 def record_out(record: Record, extraction: Extraction) -> RecordOut:
     """The API shape of a stored record."""
     assert record.id is not None
@@ -27,11 +36,7 @@ def record_out(record: Record, extraction: Extraction) -> RecordOut:
             "extractor": extraction.extractor,
             "model": extraction.model,
             "prompt_version": extraction.prompt_version,
-            "usage": Usage(
-                prompt_tokens=extraction.prompt_tokens,
-                completion_tokens=extraction.completion_tokens,
-                llm_calls=extraction.llm_calls,
-            ),
+            "usage": usage_out(extraction),
         }
     )
 
