@@ -1,4 +1,4 @@
-"""Errors that carry their HTTP status; `app.api.errors` renders them all the same way."""
+"""Errors that carry their HTTP status; `app.http.errors` renders them all the same way."""
 
 from typing import Any
 

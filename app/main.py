@@ -1,23 +1,27 @@
 """The FastAPI application: `uvicorn app.main:app` or `parley serve`."""
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from app import __version__, jobs, metrics, polling
-from app.api import articles, errors, feeds, health, records
+from app import __version__
+from app.articles import routes as articles
+from app.articles.metrics import ArticleGauges
 from app.auth import guard
 from app.config import Settings, get_settings
 from app.extraction.protocol import Extractor
-from app.idempotency import IdempotencyMiddleware
-from app.limits import BodyLimitMiddleware
-from app.logs import RequestIdMiddleware, configure_logging
-from app.metrics import MetricsMiddleware
-from app.migrate import ensure_current
-from app.runtime import Runtime, close_runtime, open_runtime
+from app.feeds import routes as feeds
+from app.http import errors, health
+from app.http import metrics as http_metrics
+from app.http.body_limit import BodyLimitMiddleware
+from app.http.idempotency import IdempotencyMiddleware
+from app.http.request_id import RequestIdMiddleware
+from app.lifecycle import running
+from app.observability.metrics import build_registry
+from app.records import routes as records
+from app.services import Services
 
 log = logging.getLogger("parley")
 
@@ -28,28 +32,17 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config = settings or get_settings()
-        configure_logging(config.log_format, config.log_level)
-        runtime = open_runtime(config, extractor=extractor)
-        ensure_current(runtime.engine, auto_migrate=config.auto_migrate)
-        _observe_and_guard(app, runtime)
-        await jobs.start(config, work=config.run_worker)
-        await polling.sync_schedules(config)
-        await asyncio.to_thread(jobs.sweep, runtime.engine)
-        app.state.runtime = runtime
-        log.info(
-            "parley %s ready: extractor=%s, database=%s, worker=%s",
-            __version__,
-            runtime.extractor.name,
-            runtime.engine.dialect.name,
-            config.run_worker,
-        )
-        try:
+        async with running(config, work=config.run_worker, extractor=extractor) as services:
+            app.state.services = services
+            _observe_and_guard(app, services)
+            log.info(
+                "parley %s ready: extractor=%s, database=%s, worker=%s",
+                __version__,
+                services.extractor.name,
+                services.engine.dialect.name,
+                config.run_worker,
+            )
             yield
-        finally:
-            # `parley serve` has already drained running extractions (off the event loop); here,
-            # on the loop they run on, stop() hands back whatever is left at once.
-            jobs.stop()
-            await close_runtime(runtime)
 
     app = FastAPI(
         title="Parley",
@@ -60,22 +53,23 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     )
     errors.install(app)
     # Every router but health's carries the guard, so a new route is never left open.
-    for router in (articles.router, records.router, feeds.router, metrics.router):
+    for router in (articles.router, records.router, feeds.router, http_metrics.router):
         app.include_router(router, dependencies=[Depends(guard.guard)])
     app.include_router(health.router)
     # Outermost last: request id, metrics, body cap, then idempotency next to the routes.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(http_metrics.MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
 
 
-def _observe_and_guard(app: FastAPI, runtime: Runtime) -> None:
+def _observe_and_guard(app: FastAPI, services: Services) -> None:
     """Attach the access guard and metrics registry; say loudly when the API is open."""
-    access = guard.install(app, runtime.settings, runtime.engine)
-    app.state.metrics_registry, app.state.http_metrics = metrics.build_registry(runtime.engine)
-    if access.presence.enforced(runtime.engine, runtime.settings):
+    access = guard.install(app, services.settings, services.engine)
+    registry, http = build_registry(ArticleGauges(services.engine))
+    app.state.metrics_registry, app.state.http_metrics = registry, http
+    if access.presence.enforced(services.engine, services.settings):
         log.info("API keys required (scopes: read, ingest, admin)")
     else:
         log.warning(

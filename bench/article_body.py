@@ -22,7 +22,7 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.ingest.pages import extract_page
+from app.parsing.pages import extract_page
 
 _TOKEN = re.compile(r"\w+")
 _SHINGLE = 4

@@ -2,7 +2,7 @@
 
 Usage: python bench/pipeline.py --db sqlite|postgres [--articles N] [--concurrency C]
 
-Starts the fake OpenAI-compatible endpoint (tests/fakes/llm_server.py, no delay) and the real
+Starts the fake OpenAI-compatible endpoint (tests/support/llm_server.py, no delay) and the real
 service (`parley serve`, a subprocess) on free loopback ports, then:
 - solo: posts `--solo` articles one at a time, each waited for: latency on an idle service;
 - burst: posts `--articles` distinct articles from `--posters` concurrent clients and waits
@@ -31,7 +31,7 @@ from sqlalchemy import Engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.config import Settings
-from app.db import make_engine
+from app.db.engine import make_engine
 from bench.databases import DEFAULT_POSTGRES, fresh_database
 from bench.figures import p50_p95, table
 from bench.processes import cpu_seconds, fake_llm, machine_cpu_seconds, parley_serve, profiled

@@ -64,7 +64,7 @@ def running(
 def fake_llm(log: Path, delay: float = 0.0) -> Iterator[tuple[str, int]]:
     """The fake OpenAI-compatible endpoint; yields its base URL (…/v1) and process id."""
     port = free_port()
-    args = [sys.executable, "-m", "tests.fakes.llm_server", "--port", str(port)]
+    args = [sys.executable, "-m", "tests.support.llm_server", "--port", str(port)]
     args += ["--delay", str(delay)]
     with running(args, f"http://127.0.0.1:{port}/calls", {}, log) as process:
         yield f"http://127.0.0.1:{port}/v1", process.pid

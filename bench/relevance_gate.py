@@ -13,7 +13,7 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.relevance import is_relevant
+from app.extraction.relevance import is_relevant
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

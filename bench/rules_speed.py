@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.extraction.contract import ArticleInput
 from app.extraction.rules import RulesExtractor
-from app.extraction.schemas import ArticleInput
 from bench.relevance_gate import SHARED, corpus_articles, page_texts
 
 

@@ -3,7 +3,7 @@
 Usage: python bench/search.py --db sqlite|postgres [--records 100000] [--requests 300]
 
 Loads `--records` synthetic records (about 10 per article) through the real storage code
-(`app.records.store_extraction`, grounding and normalisation included) into a freshly migrated
+(`app.records.store.store_extraction`, grounding and normalisation included) into a freshly migrated
 database, runs ANALYZE, then times GET /v1/records against the real app, lifespan and all,
 in this process over ASGI (httpx.ASGITransport: no sockets, so HTTP parsing is not counted).
 Each query kind is sent `--requests` times, one at a time, with values rotating over the
@@ -25,13 +25,14 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.articles import text_fingerprint
+from app.articles.accept import text_fingerprint
+from app.articles.tables import Article, ArticleStatus
 from app.config import Settings
-from app.db import make_engine, transaction
+from app.db.engine import make_engine
+from app.db.migrate import upgrade
+from app.db.unit import transaction
 from app.main import create_app
-from app.migrate import upgrade
-from app.models import Article
-from app.records import store_extraction
+from app.records.store import store_extraction
 from bench.databases import DEFAULT_POSTGRES, fresh_database
 from bench.figures import p50_p95, table
 from bench.synthetic import CONFLICTS, MEDIATORS, article_records, article_sentences
@@ -60,21 +61,23 @@ def load(engine: Engine, records: int, batch: int, seed: int) -> float:
     articles = max(1, records // RECORDS_PER_ARTICLE)
     started = time.perf_counter()
     for first in range(0, articles, batch):
-        with transaction(engine) as session:
+        with transaction(engine) as unit:
+            session = unit.session
             for serial in range(first, min(first + batch, articles)):
                 sentences = article_sentences(serial, rng)
                 body = " ".join(sentences)
                 article = Article(
                     text=body,
                     text_hash=text_fingerprint(body),
-                    status="processing",
+                    status=ArticleStatus.PROCESSING,
                     title=f"Dispatch {serial}",
                     source="Bench Wire",
                 )
                 session.add(article)
                 session.flush()
                 result = article_records(serial, sentences, rng, RECORDS_PER_ARTICLE)
-                store_extraction(session, article, result)
+                assert article.id is not None
+                store_extraction(session, article.id, body, None, result)
         done = min(first + batch, articles)
         print(f"\rloaded {done * RECORDS_PER_ARTICLE:,} records", end="", file=sys.stderr)
     print(file=sys.stderr)

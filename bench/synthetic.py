@@ -7,7 +7,7 @@ Deterministic for a given seed, so two runs load and query the same data.
 import random
 from dataclasses import dataclass
 
-from app.extraction.schemas import (
+from app.extraction.contract import (
     RECORD_KINDS,
     RECORD_STATUSES,
     Actor,
@@ -17,6 +17,7 @@ from app.extraction.schemas import (
     ThirdParty,
     Usage,
 )
+from app.extraction.vocabulary import ExtractorName
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def article_records(
     quotes = [rng.choice(sentences) for _ in range(count)]
     return ExtractionResult(
         records=[_record(conflict, q, rng) for q in quotes],
-        extractor="llm",
+        extractor=ExtractorName.LLM,
         model="bench-fake",
         prompt_version="extract-v1",
         usage=Usage(prompt_tokens=1000, completion_tokens=100, calls=1),

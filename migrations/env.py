@@ -4,10 +4,10 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import app.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.config import get_settings
-from app.db import make_engine
-from app.migrate import include_object
+from app.db.engine import make_engine
+from app.db.migrate import include_object
 
 target_metadata = SQLModel.metadata
 

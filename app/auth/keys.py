@@ -14,15 +14,13 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from app.articles import as_utc
-from app.models import ApiKey, utcnow
+from app.auth.tables import ApiKey
+from app.db.types import as_utc, utcnow
 
 KEY_MARK = "pk"
 PREFIX_LENGTH = 8
 # Touching `last_used_at` on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# Bumped whenever this process creates a key, so caches of "does any key exist" drop at once.
-_generation = 0
 
 
 class Scope(StrEnum):
@@ -66,11 +64,6 @@ def parse_scopes(stored: str) -> frozenset[Scope]:
     return frozenset(Scope(s) for s in stored.split() if s in known)
 
 
-def generation() -> int:
-    """How many keys this process has created; caches compare it to notice new keys."""
-    return _generation
-
-
 def create_key(session: Session, scopes: set[Scope], name: str | None = None) -> NewKey:
     """Mint a key with `scopes`; the caller commits and shows the plaintext once."""
     if not scopes:
@@ -85,8 +78,6 @@ def create_key(session: Session, scopes: set[Scope], name: str | None = None) ->
     )
     session.add(row)
     session.flush()
-    global _generation
-    _generation += 1
     return NewKey(row=row, plaintext=plaintext)
 
 
@@ -104,13 +95,12 @@ def find_key(session: Session, plaintext: str) -> ApiKey | None:
 
 
 def touch(session: Session, key: ApiKey) -> None:
-    """Record that `key` was used, at most once per LAST_USED_RESOLUTION."""
+    """Record that `key` was used, at most once per LAST_USED_RESOLUTION (the caller commits)."""
     now = utcnow()
     last = as_utc(key.last_used_at)
     if last is None or now - last >= LAST_USED_RESOLUTION:
         key.last_used_at = now
         session.add(key)
-        session.commit()
 
 
 def any_key_exists(session: Session) -> bool:

@@ -9,8 +9,10 @@ from typing import Any
 
 from app.evaluation.gold import GoldArticle, load_gold
 from app.evaluation.scoring import Prf, Report, score
+from app.extraction.contract import Record
+from app.extraction.grounding import locate
 from app.extraction.protocol import Extractor
-from app.extraction.schemas import Record
+from app.records.normalise import normalise_record
 
 
 async def evaluate(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Report:
@@ -35,9 +37,6 @@ def run_eval(gold: Path, extractor: Extractor, json_out: Path | None = None) -> 
 
 async def _predict(extractor: Extractor, article: GoldArticle) -> list[Record]:
     """What the service would store: normalised records with at least one locatable quote."""
-    from app.extraction.grounding import locate
-    from app.normalize import normalise_record
-
     result = await extractor.extract(article.article)
     text = article.article.text
     return [

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.errors import InvalidInput
-from app.extraction.schemas import ArticleInput, Record
+from app.extraction.contract import ArticleInput, Record
 
 
 @dataclass(frozen=True)

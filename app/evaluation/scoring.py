@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.evaluation.gold import GoldArticle, GoldRecord
-from app.extraction.schemas import RECORD_KINDS, Record
+from app.extraction.contract import RECORD_KINDS, Record
+from app.records.normalise import mediator_identity
 
 FIELDS = ("status", "date", "location.country", "count", "round")
 
@@ -193,6 +194,4 @@ def _place_country(record: Record) -> str | None:
 
 def _mediators(record: Record) -> set[str]:
     """Mediator identities: ISO3 for states, canonical name for organisations."""
-    from app.normalize import mediator_identity
-
     return {key for key in map(mediator_identity, record.mediators) if key is not None}

@@ -15,8 +15,8 @@ duplicate that it lacks are added, up to three.
 import re
 from dataclasses import dataclass
 
+from app.extraction.contract import Record
 from app.extraction.grounding import clean_quote, normalise
-from app.extraction.schemas import Record
 
 MAX_EVIDENCE = 3
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")

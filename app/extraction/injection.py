@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from app.extraction import schemas as contract
+from app.extraction import contract
 from app.extraction.rules.lexicon import load_lexicon
 
 _DATA = Path(__file__).parent / "data" / "injection.yaml"

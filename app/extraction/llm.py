@@ -23,10 +23,7 @@ from pydantic import ConfigDict, model_validator
 from app.config import Settings
 from app.errors import ExtractionError
 from app.extraction.chunking import merge, split
-from app.extraction.grounding import TextIndex
-from app.extraction.llm_errors import to_extraction_error
-from app.extraction.prompts import Part, Prompt, load_prompt
-from app.extraction.schemas import (
+from app.extraction.contract import (
     ArticleInput,
     Dropped,
     Extraction,
@@ -34,6 +31,10 @@ from app.extraction.schemas import (
     Record,
     Usage,
 )
+from app.extraction.grounding import TextIndex
+from app.extraction.llm_errors import to_extraction_error
+from app.extraction.prompts import Part, Prompt, load_prompt
+from app.extraction.vocabulary import ExtractorName
 
 PROMPT_VERSION = "extract-v1"
 NOT_FOUND = "evidence not found in article"
@@ -153,7 +154,7 @@ class LLMExtractor:
             found.append(await self._extract_chunk(article, chunk.text, part, index, tally))
         return ExtractionResult(
             records=merge(found),
-            extractor="llm",
+            extractor=ExtractorName.LLM,
             model=settings.llm_model,
             prompt_version=self.prompt.version,
             usage=tally.usage,

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from app.config import resource_dir
-from app.extraction.schemas import ArticleInput
+from app.extraction.contract import ArticleInput
 
 _VERSION = re.compile(r"^(?P<name>[a-z][a-z_]*)-(?P<rev>v\d+)$")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")

@@ -2,7 +2,7 @@
 
 from typing import Literal, Protocol
 
-from app.extraction.schemas import ArticleInput, ExtractionResult
+from app.extraction.contract import ArticleInput, ExtractionResult
 
 
 class Extractor(Protocol):

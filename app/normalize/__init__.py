@@ -6,25 +6,13 @@ The curated vocabulary and its documented decisions live in app/normalize/data/*
 from app.normalize.countries import country_code, country_in_name, country_name, place_country
 from app.normalize.filters import country_filter, mediator_filter
 from app.normalize.organisations import organisation_name
-from app.normalize.record import (
-    actor_country,
-    mediator_identity,
-    normalise_actor,
-    normalise_record,
-    record_countries,
-)
 
 __all__ = [
-    "actor_country",
     "country_code",
     "country_filter",
     "country_in_name",
     "country_name",
     "mediator_filter",
-    "mediator_identity",
-    "normalise_actor",
-    "normalise_record",
     "organisation_name",
     "place_country",
-    "record_countries",
 ]

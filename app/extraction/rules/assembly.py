@@ -4,9 +4,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from app.extraction.contract import Actor, Place, Record, ThirdParty, ThirdPartyRole
 from app.extraction.rules.entities import Mention
 from app.extraction.rules.reading import Draft
-from app.extraction.schemas import Actor, Place, Record, ThirdParty, ThirdPartyRole
 
 _MAX_EVIDENCE = 3
 _A = TypeVar("_A", bound=Actor)

@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
+from app.extraction.contract import CountQualifier, RecordKind, RecordStatus, TalksFormat
 from app.extraction.rules.lexicon import Cue, Lexicon
-from app.extraction.schemas import CountQualifier, RecordKind, RecordStatus, TalksFormat
 
 _ROUND_NUMBER = re.compile(r"\bround\s+(?P<n>\d{1,2}|one|two|three|four|five|six)\b", re.I)
 _ROUND_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}

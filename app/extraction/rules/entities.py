@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.extraction.contract import ActorKind
 from app.extraction.rules.lexicon import Lexicon
-from app.extraction.schemas import ActorKind
+from app.normalize import country_code
 
 # A run of capitalised words, possibly joined by "of", "the", "and" ("Democratic Republic of the
 # Congo"); hyphenated lowercase suffixes ("US-mediated") stay outside the run.
@@ -36,8 +37,6 @@ class Mention:
 @lru_cache(maxsize=65_536)
 def lookup_country(value: str) -> str | None:
     """ISO3 of a country name, code or demonym, via the normaliser (plural demonyms too)."""
-    from app.normalize import country_code
-
     code = country_code(value)
     if code is None and len(value) > 4 and value.endswith("s"):
         code = country_code(value[:-1])
@@ -72,7 +71,7 @@ def _places(sentence: str, lexicon: Lexicon) -> list[Mention]:
             match.start(),
             match.end(),
             name,
-            "state",
+            ActorKind.STATE,
             lexicon.places[name],
             place=True,
             capital=name in lexicon.capitals,
@@ -112,7 +111,7 @@ def _longest_country(
         # Short tokens are codes only in capitals ("US", "DRC"), never "As", "It", "In".
         code = lookup_country(text) if len(text) > 3 or text.isupper() else None
         if code is not None:
-            return Mention(start, start + len(text), text, "state", code), stop
+            return Mention(start, start + len(text), text, ActorKind.STATE, code), stop
     return None
 
 
@@ -131,7 +130,7 @@ def _attach_generics(sentence: str, mentions: list[Mention], lexicon: Lexicon) -
     """Fold "Sudan's army", "Russian soldiers" into one actor; keep bare generic sides too."""
     result = list(mentions)
     for match in lexicon.generic_regex.finditer(sentence):
-        if _overlaps(Mention(match.start(), match.end(), "", "other", None), result):
+        if _overlaps(Mention(match.start(), match.end(), "", ActorKind.OTHER, None), result):
             continue
         kind = lexicon.generic[match.group().lower()]
         owner = _owner(sentence, result, match.start())

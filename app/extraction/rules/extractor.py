@@ -2,12 +2,13 @@
 
 from typing import Literal
 
+from app.extraction.contract import ArticleInput, ExtractionResult
 from app.extraction.rules.assembly import article_context, assemble
 from app.extraction.rules.entities import Mention, find_mentions
 from app.extraction.rules.lexicon import load_lexicon
 from app.extraction.rules.reading import read_drafts
 from app.extraction.rules.sentences import split_sentences
-from app.extraction.schemas import ArticleInput, ExtractionResult
+from app.extraction.vocabulary import ExtractorName
 
 PROMPT_VERSION = "rules-v1"
 _LEAD_SENTENCES = 2
@@ -39,5 +40,8 @@ class RulesExtractor:
         drafts = read_drafts(article.text, published, self._lexicon)
         records = assemble(drafts, article_context(drafts, self._lead_mentions(article)))
         return ExtractionResult(
-            records=records, extractor="rules", model=None, prompt_version=PROMPT_VERSION
+            records=records,
+            extractor=ExtractorName.RULES,
+            model=None,
+            prompt_version=PROMPT_VERSION,
         )

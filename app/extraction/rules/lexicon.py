@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import yaml
 
-from app.extraction.schemas import ActorKind, RecordKind, RecordStatus, ThirdPartyRole
+from app.extraction.contract import ActorKind, RecordKind, RecordStatus, ThirdPartyRole
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.extraction.contract import RecordKind, RecordStatus, TalksFormat
 from app.extraction.rules.cues import (
     Count,
     Trigger,
@@ -19,7 +20,6 @@ from app.extraction.rules.entities import find_mentions
 from app.extraction.rules.lexicon import Lexicon
 from app.extraction.rules.roles import Roles, assign_roles
 from app.extraction.rules.sentences import Sentence, split_sentences
-from app.extraction.schemas import RecordKind, RecordStatus, TalksFormat
 
 # Kinds other than negotiation in a talks sentence are usually its agenda ("talks aimed at a
 # cessation of hostilities"); they become records only with a cue of a development of their own.

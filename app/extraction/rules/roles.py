@@ -3,9 +3,9 @@
 import re
 from dataclasses import dataclass, field
 
+from app.extraction.contract import ThirdPartyRole
 from app.extraction.rules.entities import Mention
 from app.extraction.rules.lexicon import Lexicon, role_of
-from app.extraction.schemas import ThirdPartyRole
 
 # What may stand between a place preposition and the place ("in the capital, Luanda").
 _PLACE_BEFORE = re.compile(

@@ -1,1 +1,0 @@
-"""HTTP routes, their dependencies and the error handler."""

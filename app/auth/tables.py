@@ -1,0 +1,22 @@
+"""The API key table; only a key's hash is stored."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.db.types import timestamp
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key; only its hash is stored."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = Field(default=None, max_length=200)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=128, unique=True)
+    scopes: str = Field(max_length=100)
+    created_at: datetime = timestamp()
+    revoked_at: datetime | None = timestamp(nullable=True)
+    last_used_at: datetime | None = timestamp(nullable=True)

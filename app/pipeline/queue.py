@@ -1,0 +1,176 @@
+"""The durable queue (DBOS): launch and stop, the extraction queue, sending jobs, the sweeper.
+
+DBOS keeps its state in a system database (a sibling SQLite file, or the same PostgreSQL);
+`DurableQueue` launches it for one process, with or without running queued work, and is the
+`JobSender` every unit of work hands its committed jobs to.
+"""
+
+import logging
+import math
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dbos import DBOS, DBOSConfig, SetWorkflowID
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session, col, select
+
+from app import __version__
+from app.articles.jobs import ExtractArticle
+from app.articles.tables import Article, ArticleStatus
+from app.config import Settings
+from app.db.engine import normalise_url
+from app.db.unit import Job, transaction
+from app.pipeline.workflow import in_flight, process_article
+
+EXTRACTION_QUEUE = "extraction"
+log = logging.getLogger(__name__)
+# A job in one of these states will still run; any other state for a waiting article means
+# its job ended without finishing it (e.g. its database was unreachable for too long).
+_LIVE = {"ENQUEUED", "PENDING", "DELAYED"}
+# How often DBOS's notification listener wakes; it also bounds how long stopping DBOS takes.
+_LISTENER_SECONDS = 0.1
+
+
+def dbos_config(settings: Settings) -> DBOSConfig:
+    """DBOS configuration derived from Parley's settings."""
+    url = normalise_url(settings.system_database_url)
+    config: DBOSConfig = {
+        "name": "parley",
+        "system_database_url": url,
+        # A fixed version lets a restarted process recover work enqueued before an upgrade.
+        "application_version": __version__,
+        "executor_id": settings.worker_id,
+        "log_level": "WARNING",
+        "notification_listener_polling_interval_sec": _LISTENER_SECONDS,
+    }
+    if url.startswith("sqlite"):
+        config["system_database_engine"] = _sqlite_system_engine(url)
+    return config
+
+
+def _sqlite_system_engine(url: str) -> Engine:
+    """DBOS's own SQLite set-up, plus WAL: every step checkpoint is a commit, and in the
+    default rollback-journal mode each one cost several fsyncs under a database-wide lock."""
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = "IMMEDIATE"  # as DBOS does: writers serialise up front
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+    return engine
+
+
+class DurableQueue:
+    """DBOS for one process: launched by `start`, stopped by `stop`; sends extraction jobs."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.working = False
+        self._system_engine: Engine | None = None
+        self._stop_sweeping = threading.Event()
+
+    async def start(self, *, work: bool) -> None:
+        """Launch DBOS; with `work`, this process also runs queued jobs and sweeps."""
+        self.working = work
+        config = dbos_config(self.settings)
+        self._system_engine = config.get("system_database_engine")
+        DBOS(config=config)
+        if not work:
+            DBOS.listen_queues([])
+        DBOS.launch()
+        await DBOS.register_queue_async(
+            EXTRACTION_QUEUE,
+            worker_concurrency=self.settings.queue_concurrency,
+            limiter={
+                "limit": self.settings.queue_rate_limit,
+                "period": self.settings.queue_rate_period_seconds,
+            },
+            polling_interval_sec=self.settings.queue_poll_seconds,
+            on_conflict="always_update",
+        )
+        if work:
+            self._stop_sweeping.clear()
+            sweeper = threading.Thread(
+                target=self._sweep_until_stopped, name="parley-sweeper", daemon=True
+            )
+            sweeper.start()
+
+    def stop(self, *, drain: bool) -> None:
+        """Stop taking work and shut DBOS down; with `drain`, running jobs get the grace period.
+
+        Jobs still running after it stay PENDING under this worker id: the next process started
+        with the same PARLEY_WORKER_ID resumes them from their last finished step.
+        """
+        self._stop_sweeping.set()
+        grace = self.settings.shutdown_grace_seconds if drain and in_flight.count else 0.0
+        # DBOS stops dequeuing at once, then checks its running workflows once a second.
+        DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
+        if self._system_engine is not None:
+            self._system_engine.dispose()
+            self._system_engine = None
+
+    def send(self, jobs: Sequence[Job]) -> None:
+        """Queue committed jobs; the same job twice is one workflow."""
+        for job in jobs:
+            if not isinstance(job, ExtractArticle):
+                raise TypeError(f"no workflow runs {type(job).__name__} jobs")
+            with SetWorkflowID(job.workflow_id):
+                DBOS.enqueue_workflow(EXTRACTION_QUEUE, process_article, *_arguments(job))
+
+    def sweep(self) -> int:
+        """Re-queue waiting articles whose job is gone; call it off the event loop."""
+        with transaction(self.engine, self) as unit:
+            return requeue_stranded(unit.session, unit.send)
+
+    def _sweep_until_stopped(self) -> None:
+        every = self.settings.sweep_interval_seconds
+        while not self._stop_sweeping.wait(every):
+            try:
+                self.sweep()
+            except Exception:  # the next sweep tries again; a sweep must never kill the worker
+                log.exception("sweep for stranded articles failed")
+
+
+def _arguments(job: ExtractArticle) -> tuple[int, str]:
+    return job.article_id, job.job_key
+
+
+def requeue_stranded(session: Session, send: Callable[[Job], None]) -> int:
+    """Give every waiting article a live job; returns how many were (re)queued.
+
+    Closes the gap between an article's commit and its job, and gives an article whose job
+    ended in error a new attempt, so nothing accepted is left behind.
+    """
+    waiting = session.exec(
+        select(Article).where(
+            col(Article.status).in_((ArticleStatus.QUEUED, ArticleStatus.PROCESSING))
+        )
+    ).all()
+    if not waiting:
+        return 0
+    ids = [ExtractArticle.of(a).workflow_id for a in waiting]
+    states = {
+        w.workflow_id: w.status
+        for w in DBOS.list_workflows(workflow_ids=ids, load_input=False, load_output=False)
+    }
+    queued = 0
+    for article in waiting:
+        state = states.get(ExtractArticle.of(article).workflow_id)
+        if state in _LIVE:
+            continue
+        if state is not None:
+            log.warning("article %s: job ended %s; queueing a new attempt", article.id, state)
+            article.attempts += 1
+            session.add(article)
+            session.flush()
+        send(ExtractArticle.of(article))
+        queued += 1
+    if queued:
+        log.info("queued %d waiting articles", queued)
+    return queued

@@ -1,0 +1,202 @@
+"""The steps of an article's workflow. DBOS checkpoints each step's result, so a replay after a
+crash skips the finished ones; each step that writes owns its transaction and commits once."""
+
+import asyncio
+from typing import Any
+
+from dbos import DBOS
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.articles.accept import attach_page
+from app.articles.status import mark
+from app.articles.tables import Article, ArticleStatus
+from app.db.types import as_utc, utcnow
+from app.errors import ExtractionError
+from app.extraction.breaker import CircuitBreaker
+from app.extraction.contract import ArticleInput, ExtractionResult
+from app.extraction.relevance import is_relevant
+from app.extraction.vocabulary import ExtractorName
+from app.fetching.client import Fetched, fetch
+from app.fetching.policy import FetchPolicy
+from app.observability.metrics import BREAKER_STATE, EXTRACTION_FAILURES, LLM_CALLS, LLM_TOKENS
+from app.parsing.pages import extract_page
+from app.pipeline.budget import TokenBudget
+from app.records.store import store_extraction
+from app.services import bound
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a step failed because a database could not be reached (worth retrying)."""
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a Parley error says trying again may help."""
+    return bool(getattr(exc, "transient", False))
+
+
+# Steps that touch the database ride out an outage of about two minutes (1 + 2 + ... + 64 s);
+# a workflow that still ends in error is re-enqueued by the sweeper (app.pipeline.queue).
+DB_RETRIES: dict[str, Any] = {
+    "retries_allowed": True,
+    "should_retry": database_unavailable,
+    "max_attempts": 8,
+    "interval_seconds": 1.0,
+    "backoff_rate": 2.0,
+}
+
+
+@DBOS.step(name="parley.begin", **DB_RETRIES)
+def begin(article_id: int, job_key: str) -> bool:
+    """Mark the article as processing; False when there is nothing left to do.
+
+    The job key guards against a stale job meeting a different article under a reused id
+    (a database recreated beside an old queue).
+    """
+    with bound().transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        if article is None or article.job_key != job_key or article.status.finished:
+            return False
+        mark(unit.session, article, ArticleStatus.PROCESSING)
+        return True
+
+
+def _url_to_fetch(article_id: int) -> str | None:
+    with bound().transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        return article.url if article is not None and not article.text else None
+
+
+def _attach(article_id: int, fetched: Fetched) -> bool:
+    page = extract_page(fetched.body, fetched.final_url, content_type=fetched.content_type)
+    if not page.text.strip():
+        raise ExtractionError(f"no article text found at {fetched.final_url}")
+    with bound().transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        assert article is not None
+        return attach_page(unit.session, article, page) is not None
+
+
+@DBOS.step(
+    name="parley.fetch",
+    retries_allowed=True,
+    max_attempts=3,
+    interval_seconds=2.0,
+    backoff_rate=2.0,
+    should_retry=lambda exc: transient(exc) or database_unavailable(exc),
+)
+async def fetch_article(article_id: int) -> bool:
+    """Fetch a URL-only article's page and store its text; True when it duplicates another."""
+    url = await asyncio.to_thread(_url_to_fetch, article_id)
+    if url is None:
+        return False
+    fetched = await fetch(url, FetchPolicy.from_settings(bound().settings))
+    return await asyncio.to_thread(_attach, article_id, fetched)
+
+
+def _load_input(article_id: int) -> ArticleInput:
+    with bound().transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        if article is None or not article.text:
+            raise ExtractionError(f"article {article_id} has no text to extract from")
+        return ArticleInput(
+            text=article.text,
+            title=article.title,
+            source=article.source,
+            published_at=as_utc(article.published_at),
+            url=article.url,
+        )
+
+
+@DBOS.step(name="parley.extract", **DB_RETRIES)
+async def extract(article_id: int) -> ExtractionResult:
+    """Run the configured extractor; the relevance gate spares the LLM unrelated articles."""
+    services = bound()
+    article = await asyncio.to_thread(_load_input, article_id)
+    extractor = services.extractor
+    gated = extractor.name == "llm" and services.settings.relevance_gate
+    if gated and not is_relevant(article.text, article.title):
+        return ExtractionResult(records=[], extractor=ExtractorName.LLM, skipped_by_gate=True)
+    try:
+        result = await extractor.extract(article)
+    except ExtractionError as exc:
+        if exc.transient:
+            services.breaker.failed()
+        _observe_breaker(services.breaker)
+        raise
+    services.breaker.succeeded()
+    _observe_breaker(services.breaker)
+    LLM_CALLS.inc(result.usage.calls)
+    LLM_TOKENS.labels("prompt").inc(result.usage.prompt_tokens)
+    LLM_TOKENS.labels("completion").inc(result.usage.completion_tokens)
+    return result
+
+
+_BREAKER_CODES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+def _observe_breaker(breaker: CircuitBreaker) -> None:
+    BREAKER_STATE.set(_BREAKER_CODES[breaker.state])
+
+
+# Re-check a spent budget this often, so raising the limit takes effect without a restart.
+_BUDGET_RECHECK_SECONDS = 300.0
+
+
+@DBOS.step(name="parley.hold_back", **DB_RETRIES)
+def hold_back() -> tuple[float, str]:
+    """Seconds to wait before calling the provider, and why (0 when we may call now)."""
+    services = bound()
+    if services.extractor.name != "llm":
+        return 0.0, ""
+    budget = TokenBudget(services.settings.llm_daily_token_budget)
+    with services.transaction() as unit:
+        status = budget.status(unit.session)
+    if not status.allowed:
+        until_reset = (status.resets_at - utcnow()).total_seconds()
+        wait = min(max(until_reset, 1.0), _BUDGET_RECHECK_SECONDS)
+        return wait, "the daily LLM token budget is spent"
+    wait = services.breaker.wait_time()
+    return wait, "the LLM provider is unavailable" if wait > 0 else ""
+
+
+@DBOS.step(name="parley.breaker_open")
+def breaker_open() -> bool:
+    """Whether the provider is considered down right now."""
+    return bound().breaker.is_open()
+
+
+@DBOS.step(name="parley.park", **DB_RETRIES)
+def park(article_id: int, reason: str) -> None:
+    """Show the article as queued again while it waits (provider down, budget spent)."""
+    with bound().transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        if article is not None and article.status == ArticleStatus.PROCESSING:
+            mark(unit.session, article, ArticleStatus.QUEUED, f"waiting: {reason}")
+
+
+@DBOS.step(name="parley.store", **DB_RETRIES)
+def store(article_id: int, result: ExtractionResult) -> int:
+    """Store the grounded records and mark the article done; idempotent, so a replay leaves
+    no duplicates. Returns how many records were kept."""
+    with bound().transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        if article is None:
+            return 0
+        published = article.published_at.date() if article.published_at else None
+        extraction = store_extraction(
+            unit.session, article_id, article.text or "", published, result
+        )
+        mark(unit.session, article, ArticleStatus.DONE)
+        return len(result.records) - extraction.records_dropped
+
+
+@DBOS.step(name="parley.fail", **DB_RETRIES)
+def fail(article_id: int, reason: str, category: str) -> None:
+    """Mark the article failed with the reason; it can be retried through the API."""
+    EXTRACTION_FAILURES.labels(category).inc()
+    with bound().transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        if article is not None:
+            mark(unit.session, article, ArticleStatus.FAILED, reason[:2000])

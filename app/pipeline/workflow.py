@@ -1,0 +1,132 @@
+"""The durable extraction workflow: begin → fetch (URL articles) → extract (retried on
+transient errors, held back while the provider is down or the budget spent) → store.
+
+Every step's result is checkpointed by DBOS, so a process killed mid-way resumes where it
+stopped: a finished LLM call is not paid for again, and storing replaces rather than appends.
+"""
+
+import asyncio
+import logging
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dbos import DBOS, error
+
+from app.errors import ExtractionError
+from app.fetching.errors import FetchError
+from app.pipeline.steps import (
+    begin,
+    breaker_open,
+    extract,
+    fail,
+    fetch_article,
+    hold_back,
+    park,
+    store,
+)
+from app.services import bound
+
+log = logging.getLogger(__name__)
+
+
+class InFlight:
+    """How many workflows run in this process, so stopping an idle worker waits for nothing.
+
+    Process-wide by nature, like DBOS's own registry of running workflows.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def track(self) -> Iterator[None]:
+        """Count the enclosed workflow run."""
+        with self._lock:
+            self.count += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.count -= 1
+
+
+in_flight = InFlight()
+
+
+def retry_delay(attempt: int, base: float, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, never shorter than the provider's Retry-After."""
+    backoff = random.uniform(0, base * 2 ** (attempt - 1))  # noqa: S311 (jitter, not crypto)
+    return max(backoff, retry_after or 0.0)
+
+
+def _fetch_failure(exc: Exception) -> str:
+    if isinstance(exc, error.DBOSMaxStepRetriesExceeded) and exc.errors:
+        last = exc.errors[-1]
+        return f"fetch failed after {exc.max_retries} attempts: {getattr(last, 'message', last)}"
+    return f"fetch failed: {getattr(exc, 'message', exc)}"
+
+
+@DBOS.workflow(name="parley.process_article")
+async def process_article(article_id: int, job_key: str) -> str:
+    """Extract and store one article's records.
+
+    Bounds: `job_max_attempts` extraction attempts, each of which may make up to
+    (`llm_sdk_retries` + 1) x (`llm_reasks` + 1) calls per chunk. Failures while the breaker
+    is open do not count: during an outage articles wait, queued, instead of failing.
+    """
+    with in_flight.track():
+        if not await asyncio.to_thread(begin, article_id, job_key):
+            return "skipped"
+        try:
+            if await fetch_article(article_id):
+                return "duplicate"
+        except (FetchError, ExtractionError, error.DBOSMaxStepRetriesExceeded) as exc:
+            await asyncio.to_thread(fail, article_id, _fetch_failure(exc), "fetch")
+            return "failed"
+        return await _extract_and_store(article_id, job_key)
+
+
+async def _wait_until_allowed(article_id: int, job_key: str) -> bool:
+    """Hold back while the provider is down or the budget spent; False if the job is moot."""
+    parked = False
+    while True:
+        wait, reason = await asyncio.to_thread(hold_back)
+        if wait <= 0:
+            break
+        if not parked:
+            await asyncio.to_thread(park, article_id, reason)
+            parked = True
+        await DBOS.sleep_async(wait)
+    return not parked or await asyncio.to_thread(begin, article_id, job_key)
+
+
+async def _extract_and_store(article_id: int, job_key: str) -> str:
+    settings = bound().settings
+    attempt = 0
+    while True:
+        if not await _wait_until_allowed(article_id, job_key):
+            return "skipped"
+        try:
+            result = await extract(article_id)
+            break
+        except ExtractionError as exc:
+            if exc.transient and await asyncio.to_thread(breaker_open):
+                continue
+            attempt += 1
+            if not exc.transient or attempt >= settings.job_max_attempts:
+                note = f" after {attempt} attempts" if exc.transient else ""
+                category = "attempts_exhausted" if exc.transient else "llm_error"
+                await asyncio.to_thread(fail, article_id, f"{exc.message}{note}", category)
+                return "failed"
+            delay = retry_delay(attempt, settings.job_retry_base_seconds, exc.retry_after)
+            log.warning("article %s: %s; retrying in %.1fs", article_id, exc.message, delay)
+            await DBOS.sleep_async(delay)
+        except Exception as exc:  # a bug must leave a failed article, never a stuck one
+            log.exception("article %s: extractor crashed", article_id)
+            await asyncio.to_thread(fail, article_id, f"extractor error: {exc!r}", "crash")
+            return "failed"
+    await asyncio.to_thread(store, article_id, result)
+    return "done"

@@ -1,0 +1,62 @@
+"""GET /v1/records: filtered, full-text searchable, cursor-paginated."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.errors import InvalidInput, NotFound
+from app.extraction.vocabulary import RecordKind, RecordStatus
+from app.http.deps import ResourceId, SessionDep, SettingsDep
+from app.http.errors import GUARDED, error_responses
+from app.normalize import country_filter, mediator_filter
+from app.records.mapping import records_out
+from app.records.schemas import RecordOut, RecordPage
+from app.records.search import RecordQuery, decode_cursor, encode_cursor, find_records, parse_day
+from app.records.tables import Record
+
+router = APIRouter(prefix="/v1/records", tags=["records"], responses=error_responses(*GUARDED))
+
+
+@router.get("", response_model=RecordPage)
+def list_records(
+    session: SessionDep,
+    settings: SettingsDep,
+    country: Annotated[str | None, Query(description="ISO2, ISO3, name or alias.")] = None,
+    mediator: Annotated[
+        str | None, Query(description="Third party: organisation name/alias or country.")
+    ] = None,
+    kind: RecordKind | None = None,
+    status: RecordStatus | None = None,
+    since: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="Full-text search.")] = None,
+    limit: Annotated[int | None, Query(ge=1, description="Page size.")] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> RecordPage:
+    """Records matching every given filter, newest first."""
+    size = limit or settings.page_size_default
+    if size > settings.page_size_max:
+        raise InvalidInput(f"limit must be at most {settings.page_size_max}")
+    query = RecordQuery(
+        country=country_filter(country) if country else None,
+        mediator=mediator_filter(mediator) if mediator else None,
+        kind=kind,
+        status=status,
+        since=parse_day(since, end=False),
+        until=parse_day(until, end=True),
+        q=q,
+    )
+    after = decode_cursor(cursor) if cursor else None
+    rows = find_records(session, query, limit=size + 1, after=after)
+    page = rows[:size]
+    next_cursor = encode_cursor(page[-1].id) if len(rows) > size and page[-1].id else None
+    return RecordPage(items=records_out(session, page), next_cursor=next_cursor)
+
+
+@router.get("/{record_id}", response_model=RecordOut, responses=error_responses(404))
+def get_record(record_id: ResourceId, session: SessionDep) -> RecordOut:
+    """One record."""
+    record = session.get(Record, record_id)
+    if record is None:
+        raise NotFound(f"record {record_id} not found")
+    return records_out(session, [record])[0]

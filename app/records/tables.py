@@ -1,0 +1,100 @@
+"""Stored records, the extractor runs that produced them, and their search index rows."""
+
+import datetime as dt
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db.types import enum_column, timestamp
+from app.extraction.vocabulary import (
+    CountQualifier,
+    ExtractorName,
+    RecordKind,
+    RecordStatus,
+    TalksFormat,
+    ThirdPartyRole,
+)
+
+
+class Extraction(SQLModel, table=True):
+    """One extractor run over an article: who extracted, at what cost, what it dropped."""
+
+    __tablename__ = "extraction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    extractor: ExtractorName = Field(sa_column=enum_column(ExtractorName, 16))
+    model: str | None = Field(default=None, max_length=200)
+    prompt_version: str | None = Field(default=None, max_length=64)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_calls: int = 0
+    records_dropped: int = 0
+    drop_reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    skipped_by_gate: bool = False
+    created_at: datetime = timestamp()
+
+
+class Record(SQLModel, table=True):
+    """A stored, grounded and normalised record."""
+
+    __tablename__ = "record"
+    __table_args__ = (
+        UniqueConstraint("article_id", "seq", name="uq_record_article_seq"),
+        Index("ix_record_date_range", "date_from", "date_to"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    extraction_id: int = Field(foreign_key="extraction.id", index=True)
+    seq: int
+    kind: RecordKind = Field(sa_column=enum_column(RecordKind, 32, index=True))
+    status: RecordStatus = Field(sa_column=enum_column(RecordStatus, 16, index=True))
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    parties: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    mediators: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    location: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    date: str | None = Field(default=None, max_length=10)
+    end_date: str | None = Field(default=None, max_length=10)
+    # The span a partial date covers ("2024-08" → Aug 1..31), for since/until filters.
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    round: int | None = None
+    format: TalksFormat | None = Field(
+        default=None, sa_column=enum_column(TalksFormat, 16, nullable=True)
+    )
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    count: int | None = None
+    count_qualifier: CountQualifier | None = Field(
+        default=None, sa_column=enum_column(CountQualifier, 16, nullable=True)
+    )
+    programme: str | None = Field(default=None, max_length=200)
+    attributed_to: str | None = Field(default=None, max_length=200)
+    background: bool = False
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp()
+
+
+class RecordCountry(SQLModel, table=True):
+    """Index row: a record concerns this country (ISO3)."""
+
+    __tablename__ = "record_country"
+    __table_args__ = (Index("ix_record_country_country", "country", "record_id"),)
+
+    record_id: int = Field(foreign_key="record.id", primary_key=True, ondelete="CASCADE")
+    country: str = Field(max_length=3, primary_key=True)
+
+
+class RecordMediator(SQLModel, table=True):
+    """Index row: a third party (ISO3 or canonical organisation name) in a record."""
+
+    __tablename__ = "record_mediator"
+    __table_args__ = (Index("ix_record_mediator_mediator", "mediator", "record_id"),)
+
+    record_id: int = Field(foreign_key="record.id", primary_key=True, ondelete="CASCADE")
+    mediator: str = Field(max_length=200, primary_key=True)
+    role: ThirdPartyRole = Field(sa_column=enum_column(ThirdPartyRole, 16))

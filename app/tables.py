@@ -1,0 +1,22 @@
+"""Every domain's tables, imported so `SQLModel.metadata` holds the whole schema.
+
+Alembic's environment and the migration tests import this module; the application imports
+each domain's tables where it uses them.
+"""
+
+from app.articles.tables import Article
+from app.auth.tables import ApiKey
+from app.feeds.tables import Feed
+from app.http.tables import IdempotentRequest
+from app.records.tables import Extraction, Record, RecordCountry, RecordMediator
+
+__all__ = [
+    "ApiKey",
+    "Article",
+    "Extraction",
+    "Feed",
+    "IdempotentRequest",
+    "Record",
+    "RecordCountry",
+    "RecordMediator",
+]

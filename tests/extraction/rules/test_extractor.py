@@ -1,0 +1,135 @@
+"""The offline rules extractor on hand-written conflict-news snippets (none from the dev corpus)."""
+
+from datetime import UTC, datetime
+
+from app.extraction.contract import ArticleInput, Record
+from app.extraction.rules import RulesExtractor
+
+PUBLISHED = datetime(2024, 3, 14, 9, 0, tzinfo=UTC)  # a Thursday
+EXTRACTOR = RulesExtractor()
+
+
+def _records(text: str, title: str | None = None) -> list[Record]:
+    article = ArticleInput(text=text, title=title, published_at=PUBLISHED)
+    return EXTRACTOR.extract_sync(article).records
+
+
+def _only(text: str, kind: str) -> Record:
+    found = [r for r in _records(text) if r.kind == kind]
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def test_extract_reports_rules_extractor_without_usage() -> None:
+    result = await EXTRACTOR.extract(ArticleInput(text="Hamas and Israel agreed a truce."))
+    assert (result.extractor, result.model, result.prompt_version) == ("rules", None, "rules-v1")
+    assert result.usage.calls == 0
+    assert result.records
+
+
+def test_unrelated_text_yields_no_records() -> None:
+    assert _records("The central bank raised interest rates by a quarter point on Monday.") == []
+
+
+def test_evidence_is_the_exact_sentence_of_the_text() -> None:
+    text = "Fighting raged overnight. Kenya and Uganda signed a peace agreement in Kampala."
+    record = _only(text, "peace_agreement")
+    assert record.evidence == ["Kenya and Uganda signed a peace agreement in Kampala."]
+    assert record.evidence[0] in text
+
+
+def test_ceasefire_extension_with_parties_and_end_date() -> None:
+    record = _only("Israel and Hezbollah extended the ceasefire until March 31.", "ceasefire")
+    assert record.status == "extended"
+    assert {p.country for p in record.parties} == {"ISR", "LBN"}
+    assert record.end_date == "2024-03-31"
+
+
+def test_mediators_after_role_cue_are_third_parties_not_parties() -> None:
+    text = (
+        "Armenia and Azerbaijan held talks in Almaty mediated by Kazakhstan and the European Union."
+    )
+    record = _only(text, "negotiation")
+    assert {p.country for p in record.parties} == {"ARM", "AZE"}
+    assert {m.country or m.name for m in record.mediators} == {"KAZ", "European Union"}
+    assert {m.role for m in record.mediators} == {"mediator"}
+
+
+def test_hyphenated_broker_is_a_mediator() -> None:
+    record = _only("The Qatari-brokered truce between Israel and Hamas took effect.", "ceasefire")
+    assert [m.country for m in record.mediators] == ["QAT"]
+
+
+def test_place_after_in_is_the_location_not_a_party() -> None:
+    record = _only(
+        "Delegations from Sudan’s army met in Jeddah for talks on Sunday.", "negotiation"
+    )
+    assert record.location is not None
+    assert (record.location.name, record.location.country) == ("Jeddah", "SAU")
+    assert {p.country for p in record.parties} == {"SDN"}
+    assert record.date == "2024-03-10"
+
+
+def test_surrender_count_with_at_least_qualifier() -> None:
+    record = _only(
+        "More than 300 fighters surrendered to the Nigerian army last week.", "surrender"
+    )
+    assert (record.count, record.count_qualifier) == (300, "at_least")
+    assert record.status == "completed"
+    assert "NGA" in {p.country for p in record.parties}
+
+
+def test_prisoner_exchange_count_and_status() -> None:
+    text = "Russia and Ukraine exchanged about 190 prisoners of war on Wednesday, officials said."
+    record = _only(text, "prisoner_exchange")
+    assert (record.count, record.count_qualifier) == (190, "approximate")
+    assert record.status == "completed"
+    assert record.date == "2024-03-13"
+
+
+def test_scheduled_round_of_talks_gets_round_and_future_date() -> None:
+    text = "The third round of talks between Ethiopia and Eritrea will be held on March 20."
+    record = _only(text, "negotiation")
+    assert (record.status, record.round, record.date) == ("scheduled", 3, "2024-03-20")
+
+
+def test_old_deal_is_flagged_background() -> None:
+    text = (
+        "Serbia and Kosovo resumed talks on Monday. "
+        "The 2013 peace agreement between the two was never implemented."
+    )
+    deal = _only(text, "peace_agreement")
+    talks = _only(text, "negotiation")
+    assert deal.background
+    assert not talks.background
+
+
+def test_mentions_of_the_same_development_merge_into_one_record() -> None:
+    text = (
+        "Colombia’s government and the ELN rebels agreed a ceasefire on Monday. "
+        "The ceasefire will be monitored by the United Nations."
+    )
+    record = _only(text, "ceasefire")
+    assert record.status == "agreed"
+    assert len(record.evidence) == 2
+    assert [m.name for m in record.mediators] == ["United Nations"]
+
+
+def test_generic_side_takes_the_articles_main_country() -> None:
+    text = (
+        "Fighting in Myanmar's Rakhine state continued. "
+        "The rebels agreed to a truce with the junta on Tuesday."
+    )
+    record = _only(text, "ceasefire")
+    assert {p.country for p in record.parties} == {"MMR"}
+
+
+def test_without_publication_date_relative_dates_stay_null() -> None:
+    article = ArticleInput(text="Mali and Algeria held peace talks on Tuesday.")
+    (record,) = EXTRACTOR.extract_sync(article).records
+    assert record.date is None
+
+
+def test_agenda_ceasefire_inside_talks_sentence_is_not_its_own_record() -> None:
+    text = "Talks between Israel and Hamas aim to reach a ceasefire and a hostage release deal."
+    assert [r.kind for r in _records(text)] == ["negotiation"]

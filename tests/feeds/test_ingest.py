@@ -1,0 +1,118 @@
+"""`parley ingest`: a text file, a feed file, an article URL or a feed URL, into the database."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from app.articles.tables import Article
+from app.db.engine import make_engine
+from tests.support.cli import parley
+from tests.support.loopback import LoopbackServer
+from tests.support.news_site import FEEDS, localised, requested
+
+TEXT = (
+    "The government and the rebel coalition agreed on Tuesday to a 30-day ceasefire starting "
+    "Friday, after four days of talks mediated by Qatar, the mediators said in a statement."
+)
+
+
+def stored(database_url: str) -> list[Article]:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(Article).order_by(Article.id)).all())
+    finally:
+        engine.dispose()
+
+
+def test_a_text_file_becomes_a_queued_article(environment: str, tmp_path: Path) -> None:
+    path = tmp_path / "doha-talks.txt"
+    path.write_text(TEXT, encoding="utf-8")
+
+    result = parley("ingest", str(path))
+
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert (output["kind"], output["status"]) == ("article", "queued")
+    (article,) = stored(environment)
+    assert (article.id, article.text, article.title) == (output["id"], TEXT, "doha-talks")
+    assert article.status == "queued"
+
+
+def test_the_same_text_file_twice_is_one_article(environment: str, tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    first = json.loads(parley("ingest", str(path)).output)
+
+    again = json.loads(parley("ingest", str(path)).output)
+
+    assert (again["status"], again["id"]) == ("duplicate", first["id"])
+    assert len(stored(environment)) == 1
+
+
+def test_wait_processes_the_article_here_and_prints_the_records_count(
+    environment: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(TEXT, encoding="utf-8")
+
+    result = parley("ingest", str(path), "--wait", "--timeout", "60")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["records"] >= 1
+    (article,) = stored(environment)
+    assert article.status == "done"
+
+
+def test_a_feed_file_is_read_as_a_feed(
+    environment: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "feed.xml"
+    path.write_bytes(localised("wordpress_rss2.xml", site))
+
+    result = parley("ingest", str(path))
+
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert (output["kind"], output["new"], output["duplicate"]) == ("feed", 3, 0)
+    assert [a.source for a in stored(environment)] == ["Peace Archives - The Defense Post"] * 3
+
+
+def test_a_feed_url_is_fetched_and_read_as_a_feed(environment: str, site: LoopbackServer) -> None:
+    result = parley("ingest", site.url("/peace/feed"))
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["new"] == 3
+
+
+def test_an_article_url_is_fetched_once_and_stored_with_its_text(
+    environment: str, site: LoopbackServer
+) -> None:
+    result = parley("ingest", site.url("/story?utm_source=x"))
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["status"] == "queued"
+    (article,) = stored(environment)
+    assert "prisoner releases" in (article.text or "")
+    assert article.canonical_url == site.url("/story")
+    assert requested(site, "/story") == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("missing.txt", "No such file"),
+        ("http://10.0.0.1/feed", "not publicly routable"),
+        (str(FEEDS / "entity_bomb.xml"), "unsafe XML"),
+    ],
+)
+def test_expected_failures_print_one_line_and_exit_1(
+    environment: str, target: str, message: str
+) -> None:
+    result = parley("ingest", target)
+
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output

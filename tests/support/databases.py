@@ -1,0 +1,97 @@
+"""Test databases: one SQLite file per test, or one PostgreSQL database per pytest worker.
+
+With PARLEY_TEST_DATABASE_URL pointing at PostgreSQL, each xdist worker gets its own database
+(`<name>_<worker>`), created fresh and migrated once, then truncated before each test; DBOS
+keeps its `dbos` schema inside it. Without it, every test gets a new SQLite file.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import make_url, text
+
+from app.config import Settings
+from app.db.engine import make_engine
+from app.db.migrate import upgrade
+
+APP_TABLES = (
+    "record_country, record_mediator, record, extraction, article, feed, api_key, "
+    "idempotent_request"
+)
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server tests run against, if any."""
+    url = os.environ.get("PARLEY_TEST_DATABASE_URL", "")
+    return url if url.startswith("postgres") else None
+
+
+def worker_database(server_url: str, worker: str) -> str:
+    """A new, migrated PostgreSQL database for one pytest worker."""
+    url = make_url(server_url)
+    name = f"{url.database}_{worker}"
+    recreate_database(server_url, name, create=True)
+    worker_url = url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(worker_url)
+    upgrade(engine)
+    engine.dispose()
+    return worker_url
+
+
+def fresh_database(tmp: Path, postgres: str | None) -> str:
+    """An empty migrated database: a new SQLite file, or the worker's PostgreSQL truncated."""
+    if postgres is None:
+        return f"sqlite:///{tmp / 'parley.db'}"
+    engine = make_engine(postgres)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {APP_TABLES} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return postgres
+
+
+def module_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:
+    """Settings for an app a whole test module shares: its database, a fast queue."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "dbos_database_url": f"sqlite:///{tmp / 'dbos.db'}"
+        if database_url.startswith("sqlite")
+        else None,
+        "queue_poll_seconds": 0.02,
+        "queue_rate_limit": 100_000,
+        "shutdown_grace_seconds": 0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh database beside PARLEY_TEST_DATABASE_URL's, dropped afterwards; skips without
+    PostgreSQL. Its own database, because the rest of the suite wipes the test database's
+    schemas; named after this process, so two test runs at once do not drop each other's.
+    """
+    admin_url = os.environ.get("PARLEY_TEST_DATABASE_URL", "")
+    if not admin_url.startswith("postgres"):
+        pytest.skip("needs PostgreSQL: set PARLEY_TEST_DATABASE_URL")
+    name = f"{prefix}_{os.getpid()}"
+    recreate_database(admin_url, name, create=True)
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        recreate_database(admin_url, name, create=False)
+
+
+def recreate_database(admin_url: str, name: str, *, create: bool) -> None:
+    """Drop the database `name` on `admin_url`'s server, and create it anew when `create`."""
+    admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()

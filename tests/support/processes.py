@@ -1,0 +1,290 @@
+"""Real processes for durability tests: `parley serve`, `parley worker` and the fake LLM, each on
+a free loopback port, with its output in a log file and a finaliser that never leaves it behind;
+and the databases they share with the test.
+
+`Cluster` owns every process a test starts; leaving its `with` block kills whatever still runs.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from app.db.engine import make_engine
+from tests.support.llm_server import first_sentence
+
+REPO = Path(__file__).resolve().parents[2]
+PARLEY = shutil.which("parley", path=str(Path(sys.executable).parent)) or "parley"
+# Settings a test process must not inherit from the shell running the tests.
+_SCRUBBED_PREFIXES = ("PARLEY_", "OPENAI_", "DBOS")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The test's environment without Parley/OpenAI settings, plus `values`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_PREFIXES)}
+    env.update(values)
+    return env
+
+
+@dataclass
+class Process:
+    """One child process, restartable with the same command and environment."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    cwd: Path
+    log_path: Path
+    popen: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    def start(self) -> None:
+        """Start (or start again) the process, appending its output to the log file."""
+        assert not self.alive, f"{self.name} is already running"
+        log = self.log_path.open("ab")
+        log.write(f"\n===== start {self.starts + 1} of {self.name} =====\n".encode())
+        log.flush()
+        self.popen = subprocess.Popen(
+            self.args, env=self.env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        self.starts += 1
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process is running."""
+        return self.popen is not None and self.popen.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, and reap it: nothing gets to clean up."""
+        if self.popen is not None and self.alive:
+            self.popen.send_signal(signal.SIGKILL)
+        if self.popen is not None:
+            self.popen.wait(timeout=10)
+
+    def terminate(self, within: float) -> float:
+        """SIGTERM; the seconds it took to exit (killed, and an error, beyond `within`)."""
+        assert self.popen is not None, f"{self.name} was never started"
+        assert self.alive, f"{self.name} is not running"
+        began = time.monotonic()
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"{self.name} still running {within}s after SIGTERM") from None
+        return time.monotonic() - began
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status of the last run (None while running)."""
+        return None if self.popen is None else self.popen.poll()
+
+    def log_tail(self, chars: int = 4000) -> str:
+        """The end of the process's output, for failure messages."""
+        if not self.log_path.exists():
+            return ""
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+
+@dataclass
+class Cluster:
+    """The processes of one test, their ports, and the directory they write into."""
+
+    workdir: Path
+    processes: list[Process] = field(default_factory=list)
+
+    def spawn(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> Process:
+        """Create and start a process, owned by this cluster."""
+        proc = Process(name, args, env, cwd, self.workdir / f"{name}.log")
+        self.processes.append(proc)
+        proc.start()
+        return proc
+
+    def fake_llm(self, delay: float) -> "FakeLLM":
+        """Start the fake OpenAI-compatible endpoint answering after `delay` seconds."""
+        port = free_port()
+        args = [sys.executable, "-m", "tests.support.llm_server", "--port", str(port)]
+        proc = self.spawn("llm", [*args, "--delay", str(delay)], clean_env(), REPO)
+        fake = FakeLLM(proc, f"http://127.0.0.1:{port}")
+        wait_until(lambda: _answers(f"{fake.url}/calls"), 20, proc)
+        return fake
+
+    def serve(self, name: str, env: dict[str, str]) -> "Server":
+        """Start `parley serve` on a free port and wait until /healthz answers 200."""
+        port = free_port()
+        args = [PARLEY, "serve", "--port", str(port)]
+        proc = self.spawn(name, args, clean_env(**env), self.workdir)
+        server = Server(proc, f"http://127.0.0.1:{port}")
+        server.wait_healthy()
+        return server
+
+    def worker(self, name: str, env: dict[str, str], *, wait: bool = True) -> Process:
+        """Start `parley worker` and (unless told not to) wait until it is listening."""
+        proc = self.spawn(name, [PARLEY, "worker"], clean_env(**env), self.workdir)
+        if wait:
+            wait_for_worker(proc)
+        return proc
+
+    def close(self) -> None:
+        """Kill every process still running."""
+        for proc in self.processes:
+            proc.kill()
+
+    def __enter__(self) -> "Cluster":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+@dataclass
+class FakeLLM:
+    """The running fake endpoint."""
+
+    process: Process
+    url: str
+
+    @property
+    def base_url(self) -> str:
+        """What OPENAI_BASE_URL should be."""
+        return f"{self.url}/v1"
+
+    def calls(self) -> dict[str, int]:
+        """Completions requested so far, per article (keyed by its first sentence)."""
+        by_article: dict[str, int] = httpx.get(f"{self.url}/calls", timeout=5).json()["by_article"]
+        return by_article
+
+    def total(self) -> int:
+        """Completions requested so far."""
+        return sum(self.calls().values())
+
+
+@dataclass
+class Server:
+    """A running `parley serve`."""
+
+    process: Process
+    url: str
+
+    def wait_healthy(self, within: float = 60) -> None:
+        """Wait for /healthz to answer 200 (after a (re)start)."""
+        wait_until(lambda: _answers(f"{self.url}/healthz"), within, self.process)
+
+    def restart(self) -> None:
+        """Start the same command again on the same port, then wait until healthy."""
+        self.process.start()
+        self.wait_healthy()
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        """GET on the server."""
+        return httpx.get(f"{self.url}{path}", timeout=kwargs.pop("timeout", 15), **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        """POST on the server."""
+        return httpx.post(f"{self.url}{path}", timeout=kwargs.pop("timeout", 15), **kwargs)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_until(
+    check: Callable[[], bool], within: float, proc: Process | None = None, every: float = 0.05
+) -> None:
+    """Poll `check()` until true; fail with the process's log if it died or time ran out."""
+    deadline = time.monotonic() + within
+    while not check():
+        if proc is not None and not proc.alive:
+            raise AssertionError(f"{proc.name} exited ({proc.returncode}):\n{proc.log_tail()}")
+        if time.monotonic() > deadline:
+            tail = proc.log_tail() if proc else ""
+            raise AssertionError(f"condition not met within {within}s\n{tail}")
+        time.sleep(every)
+
+
+def is_listening(proc: Process) -> bool:
+    """Whether a worker printed its 'listening' line since its latest start."""
+    latest = proc.log_path.read_text(errors="replace").rsplit("===== start", 1)[-1]
+    return "listening" in latest
+
+
+def wait_for_worker(proc: Process, within: float = 60) -> None:
+    """Wait until a worker (re)started is listening to the queue."""
+    wait_until(lambda: is_listening(proc), within, proc)
+
+
+def article_text(n: int) -> str:
+    """Article number `n`: its first sentence, unique, is what the fake LLM counts calls by."""
+    return (
+        f"Talks in Jeddah, round {n}, ended with a ceasefire between Sudan and the RSF. "
+        "The truce starts on Monday, the mediators said."
+    )
+
+
+def article_key(n: int) -> str:
+    """How the fake LLM names article number `n` in its call counts."""
+    return first_sentence(article_text(n))
+
+
+def serve_env(workdir: Path, llm: FakeLLM, *, concurrency: int) -> dict[str, str]:
+    """Settings of a `parley serve` on SQLite in `workdir`, extracting through the fake LLM."""
+    return {
+        "PARLEY_DATABASE_URL": f"sqlite:///{workdir / 'parley.db'}",
+        "PARLEY_AUTO_MIGRATE": "true",
+        "OPENAI_BASE_URL": llm.base_url,
+        "OPENAI_API_KEY": "sk-test",
+        "PARLEY_RELEVANCE_GATE": "false",
+        # One call per extraction attempt, so the fake's counts mean what the tests say.
+        "PARLEY_LLM_SDK_RETRIES": "0",
+        "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
+        "PARLEY_QUEUE_POLL_SECONDS": "0.05",
+        "PARLEY_QUEUE_RATE_LIMIT": "100000",
+        "PARLEY_JOB_RETRY_BASE_SECONDS": "0.1",
+        "PARLEY_LOG_FORMAT": "text",
+    }
+
+
+def count_by_article(db_url: str, table: str) -> dict[int, int]:
+    """Rows of `table` ("record", "extraction") per article id, read straight from the database."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(f"SELECT article_id, COUNT(*) FROM {table} GROUP BY article_id")
+            ).all()
+    finally:
+        engine.dispose()
+    return {article_id: count for article_id, count in rows}
+
+
+def statuses(db_url: str) -> dict[int, str]:
+    """Every article's status, read straight from the database."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, status FROM article")).all()
+    finally:
+        engine.dispose()
+    return {article_id: status for article_id, status in rows}
