@@ -1,5 +1,5 @@
 """What every `parley` command shares: the lifecycle it opens things with, and expected
-failures as one line on stderr and exit 1 (click keeps 2 for usage errors)."""
+failures as one line on stderr and exit 2, as usage errors do."""
 
 import asyncio
 from collections.abc import Coroutine, Iterator
@@ -13,12 +13,12 @@ from app.errors import ParleyError
 from app.services import Lifecycle
 
 T = TypeVar("T")
-EXIT_FAILED = 1
+EXIT_FAILED = 2
 
 
 @contextmanager
 def one_line_errors() -> Iterator[None]:
-    """Say what went wrong in one line and exit 1, instead of a traceback."""
+    """Say what went wrong in one line and exit 2, instead of a traceback."""
     try:
         yield
     except (ParleyError, SchemaOutdated, OSError, UnicodeDecodeError) as exc:

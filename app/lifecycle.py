@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 
 from app import services as process
 from app.config import Settings
-from app.db.engine import make_engine
+from app.db.engine import make_engine, missing_sqlite_file
 from app.db.migrate import ensure_current
+from app.errors import NotFound
 from app.extraction.breaker import CircuitBreaker
 from app.extraction.choice import build_client, build_extractor
 from app.extraction.protocol import Extractor
@@ -31,9 +32,19 @@ from app.services import Services
 
 
 @contextmanager
-def database(settings: Settings) -> Iterator[Engine]:
-    """The application database, created or checked against the code's schema."""
+def database(settings: Settings, *, create: bool = True) -> Iterator[Engine]:
+    """The application database, created or checked against the code's schema.
+
+    With `create=False` a SQLite file that does not exist is an error naming its path, so a
+    command run from another directory does not quietly read a new, empty database.
+    """
     configure_logging(settings.log_format, settings.log_level)
+    missing = None if create else missing_sqlite_file(settings.database_url)
+    if missing is not None:
+        raise NotFound(
+            f"no database at {missing}: set PARLEY_DATABASE_URL, or create it with "
+            "`parley db upgrade`"
+        )
     engine = make_engine(settings.database_url, pool_size=settings.queue_concurrency + 10)
     try:
         ensure_current(engine, auto_migrate=settings.auto_migrate)
@@ -105,9 +116,11 @@ class ProcessLifecycle:
         """See `running`."""
         return running(settings, work=work)
 
-    def database(self, settings: Settings) -> AbstractContextManager[Engine]:
+    def database(
+        self, settings: Settings, *, create: bool = True
+    ) -> AbstractContextManager[Engine]:
         """See `database`."""
-        return database(settings)
+        return database(settings, create=create)
 
     def extracting(self, settings: Settings) -> AbstractAsyncContextManager[Extractor]:
         """See `extracting`."""

@@ -86,7 +86,9 @@ class Lifecycle(Protocol):
         """Everything a process serving or working the queue needs."""
         ...
 
-    def database(self, settings: Settings) -> AbstractContextManager[Engine]:
+    def database(
+        self, settings: Settings, *, create: bool = True
+    ) -> AbstractContextManager[Engine]:
         """The application database alone, checked against the code's schema."""
         ...
 

@@ -38,7 +38,7 @@ def test_extract_prints_grounded_normalised_records_without_a_server(tmp_path: P
     result = runner.invoke(cli, ["extract", str(article), "--published-at", "2024-08-14"])
 
     assert result.exit_code == 0, result.output
-    output = json.loads(result.output)
+    output = json.loads(result.stdout)
     assert output["extractor"] == "rules"
     (record,) = output["records"]
     assert record["countries"] == ["ETH", "SOM"]
@@ -54,7 +54,7 @@ def test_extract_with_the_llm_and_no_endpoint_says_how_to_configure_one(tmp_path
 
     result = runner.invoke(cli, ["extract", str(article)], env={"PARLEY_EXTRACTOR": "llm"})
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "OPENAI_API_KEY" in result.output
 
 
@@ -86,3 +86,11 @@ def test_db_upgrade_creates_the_schema_and_current_reports_it() -> None:
     assert "revision" in upgraded.output
     revision = upgraded.output.split()[-1]
     assert current.output.split() == ["database:", revision, "code:", revision]
+
+
+def test_extract_of_a_missing_file_is_one_line_and_exit_2() -> None:
+    result = runner.invoke(cli, ["extract", "missing.txt"])
+
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error:")
+    assert len(result.output.strip().splitlines()) == 1

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from app.auth.keys import Scope, create_key, list_keys, revoke_key
-from app.commands import lifecycle, one_line_errors
+from app.commands import EXIT_FAILED, lifecycle, one_line_errors
 from app.config import get_settings
 from app.db.unit import transaction
 
@@ -36,7 +36,7 @@ def list_(ctx: typer.Context) -> None:
     """List keys: id, prefix, scopes, state, name, created and last used."""
     with (
         one_line_errors(),
-        lifecycle(ctx).database(get_settings()) as engine,
+        lifecycle(ctx).database(get_settings(), create=False) as engine,
         transaction(engine) as unit,
     ):
         rows = list_keys(unit.session)
@@ -59,11 +59,11 @@ def revoke(
     """Revoke a key; requests with it are refused at once."""
     with (
         one_line_errors(),
-        lifecycle(ctx).database(get_settings()) as engine,
+        lifecycle(ctx).database(get_settings(), create=False) as engine,
         transaction(engine) as unit,
     ):
         revoked = revoke_key(unit.session, key)
     if revoked is None:
         typer.echo(f"no active key {key}", err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(EXIT_FAILED)
     typer.echo(f"revoked key {revoked.id} (prefix {revoked.prefix})")

@@ -1,8 +1,9 @@
 """Engines for SQLite (WAL) and PostgreSQL."""
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 
 
 def normalise_url(url: str) -> str:
@@ -21,6 +22,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The absolute path of a SQLite database file that does not exist yet, else None."""
+    parsed = make_url(normalise_url(url))
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).resolve()
+    return None if path.exists() else path
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:

@@ -48,7 +48,7 @@ def list_(
     """List the polled feeds: interval, last poll, last error, item counts."""
     with (
         one_line_errors(),
-        lifecycle(ctx).database(get_settings()) as engine,
+        lifecycle(ctx).database(get_settings(), create=False) as engine,
         Session(engine) as session,
     ):
         rows = [_feed_row(f) for f in active_feeds(session)]

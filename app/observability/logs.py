@@ -74,6 +74,19 @@ def _formatter(log_format: str) -> logging.Formatter:
     return logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
 
+class _StderrHandler(logging.StreamHandler[Any]):
+    """Writes to whatever `sys.stderr` is now, not the stream it was when configured (a
+    command run in-process by a test gets a new stderr each time)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(log_format: str = "json", level: str = "INFO") -> None:
     """Install Parley's handler on the root logger (once) and format uvicorn's lines alike.
 
@@ -82,7 +95,7 @@ def configure_logging(log_format: str = "json", level: str = "INFO") -> None:
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, _OURS, False)), None)
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         setattr(handler, _OURS, True)
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)

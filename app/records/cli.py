@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.commands import lifecycle, run
+from app.commands import lifecycle, one_line_errors, run
 from app.config import get_settings
 from app.db.types import as_utc
 from app.extraction.contract import ArticleInput
@@ -47,7 +47,8 @@ def extract(
     source: Annotated[str | None, typer.Option(help="Publication name.")] = None,
 ) -> None:
     """Print an article's grounded, normalised records as JSON (no server, no database)."""
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    with one_line_errors():
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     article = ArticleInput(text, title, source, as_utc(published_at))
     output = run(_extract(lifecycle(ctx), article))
     typer.echo(json.dumps(output, ensure_ascii=False, indent=2))

@@ -1,6 +1,7 @@
 """API keys: `parley keys create|list|revoke`, only hashes stored, scope rules."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -59,13 +60,14 @@ def test_list_shows_prefixes_never_secrets_and_revoke_marks_the_key(
 ) -> None:
     key = runner.invoke(cli, ["keys", "create", "--scope", "read"]).output.strip().splitlines()[-1]
     prefix = key.split("_")[1]
-    assert runner.invoke(cli, ["keys", "revoke", prefix]).exit_code == 0
+    revoked = runner.invoke(cli, ["keys", "revoke", prefix])
+    assert revoked.exit_code == 0, revoked.output
     listing = runner.invoke(cli, ["keys", "list"]).output
     assert prefix in listing
     assert "revoked" in listing
     assert key.split("_", 2)[2] not in listing
     again = runner.invoke(cli, ["keys", "revoke", prefix])
-    assert again.exit_code == 1
+    assert again.exit_code == 2
 
 
 def test_find_key_matches_the_whole_key_not_just_its_prefix(
@@ -100,3 +102,19 @@ def test_malformed_keys_are_rejected_before_any_lookup() -> None:
     assert split_key("pk_abc_short") is None
     assert split_key("sk_0a1b2c3d_" + "x" * 43) is None
     assert split_key("pk_0a1b2c3d_" + "x" * 43) == ("0a1b2c3d", "x" * 43)
+
+
+def test_listing_keys_where_no_database_exists_names_its_path_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PARLEY_DATABASE_URL", "sqlite:///./parley.db")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["keys", "list"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 2
+    assert str(tmp_path / "parley.db") in result.output
+    assert not (tmp_path / "parley.db").exists()

@@ -26,25 +26,25 @@ def test_add_registers_the_feed_and_list_shows_it(environment: str, site: Loopba
     added = parley("feeds", "add", site.url("/peace/feed"), "--every", "30m")
 
     assert added.exit_code == 0, added.output
-    report = json.loads(added.output)
+    report = json.loads(added.stdout)
     assert (report["every"], report["new"]) == ("30m", 3)
-    listed = json.loads(parley("feeds", "list", "--json").output)
+    listed = json.loads(parley("feeds", "list", "--json").stdout)
     assert [(f["id"], f["every"], f["items_new"]) for f in listed] == [
         (report["feed_id"], "30m", 3)
     ]
-    table = parley("feeds", "list").output.splitlines()
+    table = parley("feeds", "list").stdout.splitlines()
     assert table[0].startswith("id\tevery")
     assert table[1].startswith(f"{report['feed_id']}\t30m\t3\t0\t0\t")
     assert schedule_name(report["feed_id"]) in feed_schedules()
 
 
 def test_remove_stops_the_feed(environment: str, site: LoopbackServer) -> None:
-    feed_id = json.loads(parley("feeds", "add", site.url("/peace/feed")).output)["feed_id"]
+    feed_id = json.loads(parley("feeds", "add", site.url("/peace/feed")).stdout)["feed_id"]
 
     removed = parley("feeds", "remove", str(feed_id))
 
     assert removed.exit_code == 0, removed.output
-    assert json.loads(parley("feeds", "list", "--json").output) == []
+    assert json.loads(parley("feeds", "list", "--json").stdout) == []
     assert schedule_name(feed_id) not in feed_schedules()
 
 
@@ -53,13 +53,13 @@ def test_an_interval_cron_cannot_keep_is_refused_with_the_allowed_forms(
 ) -> None:
     result = parley("feeds", "add", site.url("/peace/feed"), "--every", "7m")
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "15m" in result.output
-    assert json.loads(parley("feeds", "list", "--json").output) == []
+    assert json.loads(parley("feeds", "list", "--json").stdout) == []
 
 
-def test_removing_an_unknown_feed_exits_1(environment: str) -> None:
+def test_removing_an_unknown_feed_exits_2(environment: str) -> None:
     result = parley("feeds", "remove", "42")
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "feed 42 not found" in result.output

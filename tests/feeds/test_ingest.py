@@ -34,7 +34,7 @@ def test_a_text_file_becomes_a_queued_article(environment: str, tmp_path: Path) 
     result = parley("ingest", str(path))
 
     assert result.exit_code == 0, result.output
-    output = json.loads(result.output)
+    output = json.loads(result.stdout)
     assert (output["kind"], output["status"]) == ("article", "queued")
     (article,) = stored(environment)
     assert (article.id, article.text, article.title) == (output["id"], TEXT, "doha-talks")
@@ -44,9 +44,9 @@ def test_a_text_file_becomes_a_queued_article(environment: str, tmp_path: Path) 
 def test_the_same_text_file_twice_is_one_article(environment: str, tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(TEXT, encoding="utf-8")
-    first = json.loads(parley("ingest", str(path)).output)
+    first = json.loads(parley("ingest", str(path)).stdout)
 
-    again = json.loads(parley("ingest", str(path)).output)
+    again = json.loads(parley("ingest", str(path)).stdout)
 
     assert (again["status"], again["id"]) == ("duplicate", first["id"])
     assert len(stored(environment)) == 1
@@ -61,7 +61,7 @@ def test_wait_processes_the_article_here_and_prints_the_records_count(
     result = parley("ingest", str(path), "--wait", "--timeout", "60")
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["records"] >= 1
+    assert json.loads(result.stdout)["records"] >= 1
     (article,) = stored(environment)
     assert article.status == "done"
 
@@ -75,7 +75,7 @@ def test_a_feed_file_is_read_as_a_feed(
     result = parley("ingest", str(path))
 
     assert result.exit_code == 0, result.output
-    output = json.loads(result.output)
+    output = json.loads(result.stdout)
     assert (output["kind"], output["new"], output["duplicate"]) == ("feed", 3, 0)
     assert [a.source for a in stored(environment)] == ["Peace Archives - The Defense Post"] * 3
 
@@ -84,7 +84,7 @@ def test_a_feed_url_is_fetched_and_read_as_a_feed(environment: str, site: Loopba
     result = parley("ingest", site.url("/peace/feed"))
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["new"] == 3
+    assert json.loads(result.stdout)["new"] == 3
 
 
 def test_an_article_url_is_fetched_once_and_stored_with_its_text(
@@ -93,7 +93,7 @@ def test_an_article_url_is_fetched_once_and_stored_with_its_text(
     result = parley("ingest", site.url("/story?utm_source=x"))
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["status"] == "queued"
+    assert json.loads(result.stdout)["status"] == "queued"
     (article,) = stored(environment)
     assert "prisoner releases" in (article.text or "")
     assert article.canonical_url == site.url("/story")
@@ -113,6 +113,6 @@ def test_expected_failures_print_one_line_and_exit_1(
 ) -> None:
     result = parley("ingest", target)
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output

@@ -24,9 +24,12 @@ def log_lines() -> Iterator[Callable[[], list[dict[str, object]]]]:
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.INFO)  # as Parley configures it; alone, a test would see WARNING
     root.addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     root.removeHandler(handler)
+    root.setLevel(level)
 
 
 def test_json_line_carries_level_logger_message_and_extras(
