@@ -8,26 +8,22 @@ DBOS keeps its state in a system database (a sibling SQLite file, or the same Po
 import logging
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID
 from sqlalchemy import Engine, create_engine, event
-from sqlmodel import Session, col, select
 
 from app import __version__
 from app.articles.jobs import ExtractArticle
-from app.articles.tables import Article, ArticleStatus
 from app.config import Settings
 from app.db.engine import normalise_url
-from app.db.unit import Job, transaction
+from app.db.unit import Job
+from app.pipeline import sweeper
 from app.pipeline.workflow import in_flight, process_article
 
 EXTRACTION_QUEUE = "extraction"
 log = logging.getLogger(__name__)
-# A job in one of these states will still run; any other state for a waiting article means
-# its job ended without finishing it (e.g. its database was unreachable for too long).
-_LIVE = {"ENQUEUED", "PENDING", "DELAYED"}
 # How often DBOS's notification listener wakes; it also bounds how long stopping DBOS takes.
 _LISTENER_SECONDS = 0.1
 
@@ -125,8 +121,7 @@ class DurableQueue:
 
     def sweep(self) -> int:
         """Re-queue waiting articles whose job is gone; call it off the event loop."""
-        with transaction(self.engine, self) as unit:
-            return requeue_stranded(unit.session, unit.send)
+        return sweeper.sweep(self.engine, self)
 
     def _sweep_until_stopped(self) -> None:
         every = self.settings.sweep_interval_seconds
@@ -139,38 +134,3 @@ class DurableQueue:
 
 def _arguments(job: ExtractArticle) -> tuple[int, str]:
     return job.article_id, job.job_key
-
-
-def requeue_stranded(session: Session, send: Callable[[Job], None]) -> int:
-    """Give every waiting article a live job; returns how many were (re)queued.
-
-    Closes the gap between an article's commit and its job, and gives an article whose job
-    ended in error a new attempt, so nothing accepted is left behind.
-    """
-    waiting = session.exec(
-        select(Article).where(
-            col(Article.status).in_((ArticleStatus.QUEUED, ArticleStatus.PROCESSING))
-        )
-    ).all()
-    if not waiting:
-        return 0
-    ids = [ExtractArticle.of(a).workflow_id for a in waiting]
-    states = {
-        w.workflow_id: w.status
-        for w in DBOS.list_workflows(workflow_ids=ids, load_input=False, load_output=False)
-    }
-    queued = 0
-    for article in waiting:
-        state = states.get(ExtractArticle.of(article).workflow_id)
-        if state in _LIVE:
-            continue
-        if state is not None:
-            log.warning("article %s: job ended %s; queueing a new attempt", article.id, state)
-            article.attempts += 1
-            session.add(article)
-            session.flush()
-        send(ExtractArticle.of(article))
-        queued += 1
-    if queued:
-        log.info("queued %d waiting articles", queued)
-    return queued

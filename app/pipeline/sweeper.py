@@ -1,0 +1,93 @@
+"""The sweeper: every waiting article gets a live job, so nothing accepted is left behind.
+
+It closes the gap between an article's commit and its job, and gives an article whose job ended
+without finishing it a new attempt. It reads in three moves: the waiting articles, then their
+jobs' states from DBOS, then, in a new transaction, each candidate again, changed only if it is
+still waiting on the same attempt; a job that finished between the first two reads is not
+queued a second time.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dbos import DBOS
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from app.articles.jobs import ExtractArticle
+from app.articles.tables import Article, ArticleStatus
+from app.db.unit import Job, JobSender, transaction
+
+log = logging.getLogger(__name__)
+WAITING = (ArticleStatus.QUEUED, ArticleStatus.PROCESSING)
+# A job in one of these states will still run; any other state for a waiting article means
+# its job ended without finishing it (e.g. its database was unreachable for too long).
+LIVE = {"ENQUEUED", "PENDING", "DELAYED"}
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """A waiting article whose job is not live: never sent (`ended` False) or ended unfinished."""
+
+    job: ExtractArticle
+    ended: bool
+
+
+def sweep(engine: Engine, sender: JobSender) -> int:
+    """Re-queue waiting articles whose job is gone; returns how many. Blocking (DBOS, database)."""
+    with Session(engine) as session:
+        jobs = [ExtractArticle.of(a) for a in waiting_articles(session)]
+    stranded = find_stranded(jobs)
+    with transaction(engine, sender) as unit:
+        queued = requeue(unit.session, stranded, unit.send)
+    if queued:
+        log.info("queued %d waiting articles", queued)
+    return queued
+
+
+def waiting_articles(session: Session) -> Sequence[Article]:
+    """Articles accepted and not finished."""
+    return session.exec(select(Article).where(col(Article.status).in_(WAITING))).all()
+
+
+def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:
+    """The jobs among `jobs` that DBOS will not run: unknown to it, or ended."""
+    if not jobs:
+        return []
+    ids = [job.workflow_id for job in jobs]
+    states = {
+        w.workflow_id: w.status
+        for w in DBOS.list_workflows(workflow_ids=ids, load_input=False, load_output=False)
+    }
+    stranded = []
+    for job in jobs:
+        state = states.get(job.workflow_id)
+        if state not in LIVE:
+            stranded.append(Stranded(job, ended=state is not None))
+    return stranded
+
+
+def requeue(session: Session, stranded: Sequence[Stranded], send: Callable[[Job], None]) -> int:
+    """Send a job for each stranded article still waiting on the same attempt (a new attempt
+    when its job ended); an article finished or re-queued meanwhile is left alone."""
+    queued = 0
+    for item in stranded:
+        job = item.job
+        still_waiting = (
+            col(Article.id) == job.article_id,
+            col(Article.status).in_(WAITING),
+            col(Article.attempts) == job.attempts,
+        )
+        attempts = job.attempts + 1 if item.ended else job.attempts
+        # One conditional write: it cannot interleave with the step that finishes the article.
+        changed = session.connection().execute(
+            update(Article).where(*still_waiting).values(attempts=attempts)
+        )
+        if changed.rowcount == 0:
+            continue
+        if item.ended:
+            log.warning("article %s: job ended unfinished; queueing a new attempt", job.article_id)
+        send(ExtractArticle(job.article_id, job.job_key, attempts))
+        queued += 1
+    return queued
