@@ -6,7 +6,7 @@ Helpers tests import live in `tests/support/`; no test module imports another.
 """
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,18 @@ from tests.support.llm import LLM_BASE_URL
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str | None:
-    """With PostgreSQL: this worker's own database, created and migrated once."""
+def postgres_ready() -> Iterator[str | None]:
+    """With PostgreSQL: this worker's own database, created and migrated once, then dropped.
+
+    Named after the run and the worker, so two runs on one server never drop each other's.
+    """
     server = postgres_url()
     if server is None:
-        return None
-    return worker_database(server, os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        yield None
+        return
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    with worker_database(server, f"{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}") as url:
+        yield url
 
 
 @pytest.fixture

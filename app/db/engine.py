@@ -37,7 +37,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Build the application engine for a SQLite or PostgreSQL URL."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
@@ -45,6 +49,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # Errors are logged; their bound parameters would carry article text, titles and URLs.
+        hide_parameters=True,
         pool_timeout=10,
         connect_args={"connect_timeout": 5},
     )

@@ -8,7 +8,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.http.metrics import route_template
-from app.observability.logs import request_id
+from app.observability.logs import redact, request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -19,7 +19,9 @@ def _incoming_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
-            return candidate if _SANE_ID.fullmatch(candidate) else None
+            # An id that carries a secret (a client sending its key) is replaced, not logged.
+            sane = _SANE_ID.fullmatch(candidate) and redact(candidate) == candidate
+            return candidate if sane else None
     return None
 
 

@@ -6,9 +6,12 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from app.auth.keys import Scope
 from app.config import Settings
+from app.db.engine import make_engine
 from app.observability.logs import JsonFormatter, RedactingFilter, redact
 from tests.support.app import serve
 from tests.support.keys import bearer, mint
@@ -90,6 +93,27 @@ async def test_request_id_is_echoed_and_stamped_on_the_access_line(
     everything = json.dumps(lines)
     assert key not in everything
     assert SECRET_TEXT not in everything
+
+
+async def test_a_request_id_carrying_a_key_is_replaced_and_never_logged(
+    make_settings: Callable[..., Settings],
+    log_lines: Callable[[], list[dict[str, object]]],
+) -> None:
+    key = "pk_0a1b2c3d_" + "q" * 43
+    async with serve(make_settings(run_worker=False)) as client:
+        answer = await client.get("/healthz", headers={"X-Request-ID": key})
+
+    assert answer.headers["X-Request-ID"] != key
+    assert key not in json.dumps(log_lines())
+
+
+def test_database_errors_carry_no_bound_parameters(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with pytest.raises(DBAPIError) as raised, engine.connect() as conn:
+        conn.execute(text("INSERT INTO no_such_table (body) VALUES (:body)"), {"body": SECRET_TEXT})
+    engine.dispose()
+
+    assert SECRET_TEXT not in str(raised.value)
 
 
 async def test_text_format_is_available(make_settings: Callable[..., Settings]) -> None:

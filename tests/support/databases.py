@@ -1,7 +1,7 @@
 """Test databases: one SQLite file per test, or one PostgreSQL database per pytest worker.
 
 With PARLEY_TEST_DATABASE_URL pointing at PostgreSQL, each xdist worker gets its own database
-(`<name>_<worker>`), created fresh and migrated once, then truncated before each test; DBOS
+(`<name>_<run>_<worker>`), created fresh and migrated once, then truncated before each test; DBOS
 keeps its `dbos` schema inside it. Without it, every test gets a new SQLite file.
 """
 
@@ -30,8 +30,9 @@ def postgres_url() -> str | None:
     return url if url.startswith("postgres") else None
 
 
-def worker_database(server_url: str, worker: str) -> str:
-    """A new, migrated PostgreSQL database for one pytest worker."""
+@contextmanager
+def worker_database(server_url: str, worker: str) -> Iterator[str]:
+    """A new, migrated PostgreSQL database for one pytest worker, dropped afterwards."""
     url = make_url(server_url)
     name = f"{url.database}_{worker}"
     recreate_database(server_url, name, create=True)
@@ -39,7 +40,10 @@ def worker_database(server_url: str, worker: str) -> str:
     engine = make_engine(worker_url)
     upgrade(engine)
     engine.dispose()
-    return worker_url
+    try:
+        yield worker_url
+    finally:
+        recreate_database(server_url, name, create=False)
 
 
 def fresh_database(tmp: Path, postgres: str | None) -> str:
