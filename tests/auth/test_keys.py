@@ -37,7 +37,7 @@ def test_create_prints_the_key_last_and_stores_only_its_hash(
 ) -> None:
     result = runner.invoke(cli, ["keys", "create", "--scope", "ingest", "--name", "newsroom"])
     assert result.exit_code == 0, result.output
-    key = result.output.strip().splitlines()[-1]
+    key = result.stdout.strip().splitlines()[-1]
     assert split_key(key) is not None
     (row,) = stored_keys(database_url)
     assert row.key_hash == hash_key(key)
@@ -58,7 +58,7 @@ def test_create_accepts_several_scopes_and_refuses_unknown_ones(
 def test_list_shows_prefixes_never_secrets_and_revoke_marks_the_key(
     runner: CliRunner, database_url: str
 ) -> None:
-    key = runner.invoke(cli, ["keys", "create", "--scope", "read"]).output.strip().splitlines()[-1]
+    key = runner.invoke(cli, ["keys", "create", "--scope", "read"]).stdout.strip().splitlines()[-1]
     prefix = key.split("_")[1]
     revoked = runner.invoke(cli, ["keys", "revoke", prefix])
     assert revoked.exit_code == 0, revoked.output
@@ -73,7 +73,7 @@ def test_list_shows_prefixes_never_secrets_and_revoke_marks_the_key(
 def test_find_key_matches_the_whole_key_not_just_its_prefix(
     runner: CliRunner, database_url: str
 ) -> None:
-    key = runner.invoke(cli, ["keys", "create", "--scope", "read"]).output.strip().splitlines()[-1]
+    key = runner.invoke(cli, ["keys", "create", "--scope", "read"]).stdout.strip().splitlines()[-1]
     engine = make_engine(database_url)
     with Session(engine) as session:
         assert find_key(session, key) is not None
