@@ -13,7 +13,7 @@ from app.auth import guard
 from app.config import Settings, get_settings
 from app.extraction.protocol import Extractor
 from app.feeds import routes as feeds
-from app.http import errors, health
+from app.http import errors, health, openapi
 from app.http import metrics as http_metrics
 from app.http.body_limit import BodyLimitMiddleware
 from app.http.idempotency import IdempotencyMiddleware
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
         lifespan=lifespan,
     )
     errors.install(app)
+    openapi.install(app, lambda: settings or get_settings())
     # Every router but health's carries the guard, so a new route is never left open.
     for router in (articles.router, records.router, feeds.router, http_metrics.router):
         app.include_router(router, dependencies=[Depends(guard.guard)])
