@@ -19,6 +19,7 @@ from defusedxml import DefusedXmlException
 
 from app.errors import InvalidInput
 from app.fetching.canonical import canonical_url
+from app.parsing.isolation import isolated
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _FULL_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
@@ -107,7 +108,15 @@ def _item(entry: Any) -> FeedItem | None:
 
 
 def parse_feed(body: bytes, *, max_items: int, base_url: str | None = None) -> ParsedFeed:
-    """Parse RSS/Atom bytes safely; at most `max_items` items are returned."""
+    """Parse RSS/Atom bytes safely, in a child process (see `isolation`); at most `max_items`
+    items are returned."""
+    if not body.strip():
+        raise FeedError("empty document is not a feed")
+    return isolated(read_feed_here, body, max_items, base_url)
+
+
+def read_feed_here(body: bytes, max_items: int, base_url: str | None = None) -> ParsedFeed:
+    """Parse RSS/Atom bytes in this process (the child `parse_feed` starts)."""
     if not body.strip():
         raise FeedError("empty document is not a feed")
     check_xml_safety(body)

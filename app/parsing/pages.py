@@ -16,6 +16,7 @@ from lxml.etree import ParserError  # type: ignore[import-untyped]
 
 from app.fetching.canonical import canonical_url
 from app.parsing.html_text import text_from_html
+from app.parsing.isolation import isolated
 
 __all__ = ["Page", "extract_page", "text_from_html"]
 
@@ -123,7 +124,14 @@ def _extract(body: bytes, url: str | None) -> Any:
 
 
 def extract_page(body: bytes, url: str | None = None, *, content_type: str | None = None) -> Page:
-    """Main text and metadata of an HTML page; a `text/plain` body is its own text."""
+    """Main text and metadata of an HTML page, read in a child process (see `isolation`)."""
+    if content_type == "text/plain":
+        return read_page(body, url, content_type=content_type)
+    return isolated(read_page, body, url, content_type)
+
+
+def read_page(body: bytes, url: str | None = None, content_type: str | None = None) -> Page:
+    """Main text and metadata of an HTML page, read here; a `text/plain` body is its own text."""
     if content_type == "text/plain":
         return Page(text=_decode(body).strip())
     tree = _tree(body)

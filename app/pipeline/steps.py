@@ -20,6 +20,7 @@ from app.extraction.vocabulary import ExtractorName
 from app.fetching.client import Fetched, fetch
 from app.fetching.policy import FetchPolicy
 from app.observability.metrics import BREAKER_STATE, EXTRACTION_FAILURES, LLM_CALLS, LLM_TOKENS
+from app.parsing.isolation import ParserFailed
 from app.parsing.pages import extract_page
 from app.pipeline.budget import TokenBudget
 from app.records.store import store_extraction
@@ -69,7 +70,10 @@ def _url_to_fetch(article_id: int) -> str | None:
 
 
 def _attach(article_id: int, fetched: Fetched) -> bool:
-    page = extract_page(fetched.body, fetched.final_url, content_type=fetched.content_type)
+    try:
+        page = extract_page(fetched.body, fetched.final_url, content_type=fetched.content_type)
+    except ParserFailed as exc:
+        raise ExtractionError(f"{fetched.final_url}: {exc.message}") from exc
     if not page.text.strip():
         raise ExtractionError(f"no article text found at {fetched.final_url}")
     with bound().transaction() as unit:
