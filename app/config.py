@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # Input limits.
     max_text_chars: int = Field(default=200_000, ge=1)
     max_body_bytes: int = Field(default=2_000_000, ge=1)
+    max_queued_articles: int | None = Field(
+        default=10_000, ge=1, description="Queued articles beyond which POSTs answer 503."
+    )
     page_size_default: int = 50
     page_size_max: int = 500
 

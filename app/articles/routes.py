@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.articles.accept import submit, text_fingerprint
+from app.articles.backlog import QueueRoom
 from app.articles.mapping import article_out
 from app.articles.schemas import Accepted, ArticleIn, ArticleOut
 from app.articles.status import get_article, requeue_failed
@@ -46,7 +47,9 @@ def _new_article(payload: ArticleIn, settings: Settings) -> Article:
         **error_responses(400, 413),
     },
 )
-def post_article(payload: ArticleIn, unit: UnitDep, settings: SettingsDep) -> JSONResponse:
+def post_article(
+    payload: ArticleIn, unit: UnitDep, settings: SettingsDep, _room: QueueRoom
+) -> JSONResponse:
     """Accept an article (its text, or a URL to fetch); the same text or URL twice is one."""
     if payload.text is not None and len(payload.text) > settings.max_text_chars:
         raise PayloadTooLarge(

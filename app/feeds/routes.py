@@ -5,6 +5,7 @@ import asyncio
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
+from app.articles.backlog import QueueRoom
 from app.errors import PayloadTooLarge
 from app.feeds import polling
 from app.feeds.schemas import FeedIn, FeedIngested, FeedList, FeedOut
@@ -45,7 +46,9 @@ def _ingested(report: FeedReport) -> FeedIngested:
         **error_responses(400, 413, 415, 502, 504),
     },
 )
-async def post_feed(payload: FeedIn, unit: UnitDep, settings: SettingsDep) -> JSONResponse:
+async def post_feed(
+    payload: FeedIn, unit: UnitDep, settings: SettingsDep, _room: QueueRoom
+) -> JSONResponse:
     """Ingest every item of a feed; with `every`, also poll it on that schedule."""
     every = None
     if payload.every is not None:

@@ -83,10 +83,13 @@ class DurableQueue:
         await DBOS.register_queue_async(
             EXTRACTION_QUEUE,
             worker_concurrency=self.settings.queue_concurrency,
+            # The rate limit is the LLM provider's: the rules extractor runs unthrottled.
             limiter={
                 "limit": self.settings.queue_rate_limit,
                 "period": self.settings.queue_rate_period_seconds,
-            },
+            }
+            if self.settings.extractor == "llm"
+            else None,
             polling_interval_sec=self.settings.queue_poll_seconds,
             on_conflict="always_update",
         )
