@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from app.auth.cli import keys_cli
 from app.commands import lifecycle, run
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db.cli import db_cli
 from app.evaluation.cli import evaluate_command
 from app.feeds.cli import feeds_cli
@@ -52,13 +52,31 @@ def serve(
 
     # On SIGTERM uvicorn stops accepting and gives open requests the grace period; then the
     # running extractions get the same period before the app's lifespan shutdown.
-    grace = math.ceil(get_settings().shutdown_grace_seconds)
+    settings = get_settings()
+    grace = math.ceil(settings.shutdown_grace_seconds)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
+    options.update(front_end_limits(settings))
     if workers > 1:  # uvicorn's supervisor: extractions stop with the lifespan, unfinished
         uvicorn.run("app.main:app", workers=workers, timeout_graceful_shutdown=grace, **options)
         return
     config = uvicorn.Config(web, timeout_graceful_shutdown=grace, **options)
     _draining_server_class(web)(config).run()
+
+
+def front_end_limits(settings: Settings) -> dict[str, Any]:
+    """uvicorn options bounding what one client can hold: head size, connections, proxies.
+
+    h11 rather than httptools: h11 caps the request head (400 beyond), httptools does not.
+    """
+    return {
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": 5,
+        # Forwarded headers are believed only from proxies the operator names.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
 
 
 def _draining_server_class(web: FastAPI) -> type:

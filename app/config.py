@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     # Input limits.
     max_text_chars: int = Field(default=200_000, ge=1)
     max_body_bytes: int = Field(default=2_000_000, ge=1)
+    max_header_bytes: int = Field(
+        default=32_768, ge=4_096, description="Largest request head (request line and headers)."
+    )
+    max_connections: int = Field(
+        default=1_000, ge=1, description="Open connections beyond which `serve` answers 503."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses whose X-Forwarded-For/-Proto are believed (comma-separated, or *).",
+    )
     max_queued_articles: int | None = Field(
         default=10_000, ge=1, description="Queued articles beyond which POSTs answer 503."
     )

@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from app import __version__
 from app.articles import routes as articles
@@ -15,6 +15,7 @@ from app.extraction.protocol import Extractor
 from app.feeds import routes as feeds
 from app.http import errors, health, openapi
 from app.http import metrics as http_metrics
+from app.http.access import AccessMiddleware
 from app.http.body_limit import BodyLimitMiddleware
 from app.http.idempotency import IdempotencyMiddleware
 from app.http.request_id import RequestIdMiddleware
@@ -53,13 +54,14 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     )
     errors.install(app)
     openapi.install(app, lambda: settings or get_settings())
-    # Every router but health's carries the guard, so a new route is never left open.
     for router in (articles.router, records.router, feeds.router, http_metrics.router):
-        app.include_router(router, dependencies=[Depends(guard.guard)])
+        app.include_router(router)
     app.include_router(health.router)
-    # Outermost last: request id, metrics, body cap, then idempotency next to the routes.
+    # Outermost last: request id, metrics, access (every path but the public ones, before any
+    # body is read), body cap, then idempotency next to the routes.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AccessMiddleware)
     app.add_middleware(http_metrics.MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,16 +1,17 @@
-"""Who is calling, and may they: the dependency every API router carries.
+"""Who is calling, and may they: checked for every request before its body is read.
 
 Auth is enforced once any API key exists (or `PARLEY_REQUIRE_AUTH=true`); before that the API is
 open for local use. The scope a request needs follows from its method and path, so a new route
-is covered the moment its router is included with `dependencies=[Depends(guard)]`:
-GET/HEAD/OPTIONS need `read`, other methods need `ingest`, anything under /v1/admin needs
-`admin`; `admin` grants everything.
+is covered the moment it exists (`app.http.access` calls `authorise` for every path but the
+public ones): GET/HEAD/OPTIONS need `read`, other methods need `ingest`, anything under
+/v1/admin needs `admin`; `admin` grants everything. Every request counts against its caller's
+rate limit, whatever it answers.
 """
 
 import time
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.types import Scope as AsgiScope
@@ -128,21 +129,22 @@ def needed_scope(method: str, path: str) -> Scope:
     return Scope.READ if method.upper() in SAFE_METHODS else Scope.INGEST
 
 
-def guard(request: Request) -> Principal:
-    """Router dependency: rate-limit, authenticate (401) and authorise (403) the request."""
-    access: Access = request.app.state.access
-    principal = identify(request.scope)
+def authorise(scope: AsgiScope) -> Principal:
+    """Rate-limit, authenticate (401) and authorise (403) a request. Blocking (database)."""
+    access: Access = scope["app"].state.access
+    principal = identify(scope)
     if principal is not None and principal.key_id is not None:
         access.limiter.take(principal.name)
     else:
-        access.limiter.take(f"ip:{request.client.host if request.client else 'unknown'}")
+        client = scope.get("client")
+        access.limiter.take(f"ip:{client[0] if client else 'unknown'}")
     if principal is None:
-        presented = bearer_token(request.scope) is not None
+        presented = bearer_token(scope) is not None
         raise Unauthorized(
             "the API key is not valid" if presented else "an API key is required",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"' if presented else "Bearer"},
         )
-    needed = needed_scope(request.method, request.url.path)
+    needed = needed_scope(scope["method"], scope["path"])
     if not keys.grants(principal.scopes, needed):
         raise Forbidden(
             f"this API key lacks the '{needed.value}' scope", details={"needed": needed.value}

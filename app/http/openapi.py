@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.config import Settings
+from app.http.access import PUBLIC
 
 BEARER = "bearer"
-OPEN_PATHS = frozenset({"/healthz"})
 _IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -76,7 +76,7 @@ def complete(document: dict[str, Any], settings: Settings) -> None:
 def _complete_operation(
     path: str, method: str, operation: dict[str, Any], settings: Settings
 ) -> None:
-    if path not in OPEN_PATHS:
+    if path not in PUBLIC:
         operation["security"] = [{BEARER: []}]
     if method == "post":
         operation.setdefault("parameters", []).append(dict(_IDEMPOTENCY_KEY))

@@ -33,13 +33,6 @@ from tests.support.processes import (
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """Every process the test starts, killed at the end whatever happens."""
-    with Cluster(tmp_path) as running:
-        yield running
-
-
 def post_articles(server: Server, count: int) -> list[int]:
     """POST `count` distinct articles; their ids."""
     ids = []

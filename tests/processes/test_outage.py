@@ -48,13 +48,6 @@ def proxy(postgres_url: str) -> Iterator[TcpProxy]:
     running.close()
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """Every process the test starts, killed at the end whatever happens."""
-    with Cluster(tmp_path) as running:
-        yield running
-
-
 def through(proxy: TcpProxy, url: str) -> str:
     """The same database URL, reached through the proxy."""
     return make_url(url).set(port=proxy.port).render_as_string(hide_password=False)

@@ -3,7 +3,6 @@ flight finish within PARLEY_SHUTDOWN_GRACE_SECONDS or hands it back, and exits i
 """
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ from tests.support.processes import (
 pytestmark = pytest.mark.slow
 
 EXIT_BOUND = 15.0
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """Every process the test starts, killed at the end whatever happens."""
-    with Cluster(tmp_path) as running:
-        yield running
 
 
 def accept_one(server: Server, llm: FakeLLM, process: Process) -> int:

@@ -1,0 +1,34 @@
+"""Access control for every request, before its body is read: rate limit, key, scope.
+
+A pure ASGI middleware rather than a route dependency, so that a request without a valid key
+is refused before a byte of its body is read or parsed, and so that every request (a replay of
+an idempotent POST, malformed JSON) counts against its caller's rate limit. Deny by default:
+only the paths in PUBLIC pass unchecked.
+"""
+
+import anyio
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.auth.guard import authorise
+from app.errors import ParleyError
+from app.http.errors import error_response
+
+PUBLIC = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+class AccessMiddleware:
+    """Answer 401/403/429 before the app sees a request that may not go on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in PUBLIC:
+            await self.app(scope, receive, send)
+            return
+        try:
+            await anyio.to_thread.run_sync(authorise, scope)
+        except ParleyError as error:
+            await error_response(error)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
