@@ -38,11 +38,17 @@ async def resolve_host(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def refuse_forbidden(addresses: Iterable[IPAddress]) -> None:
-    """Raise `ForbiddenURL` naming the first address that is not publicly routable."""
+def refuse_forbidden(addresses: Iterable[IPAddress], host: str | None = None) -> None:
+    """Raise `ForbiddenURL` if any address is not publicly routable.
+
+    The error names the address only when the URL spelled it (`host` None); for a host name it
+    never says what the name resolves to, which would map a private network for a stranger.
+    """
     for ip in addresses:
         if is_forbidden(ip):
-            raise ForbiddenURL(f"address {ip} is not publicly routable")
+            if host is None:
+                raise ForbiddenURL(f"address {ip} is not publicly routable")
+            raise ForbiddenURL(f"host {host} resolves to an address that is not publicly routable")
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -66,7 +72,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if not addresses:
             raise UpstreamError(f"host {host} has no address")
         if not self._allow.allows(host, port):
-            refuse_forbidden(addresses)
+            refuse_forbidden(addresses, None if literal is not None else host)
         return addresses
 
     async def connect_tcp(
