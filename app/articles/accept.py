@@ -27,15 +27,17 @@ def find_duplicate(
     session: Session,
     *,
     text_hash: str | None,
-    canonical_url: str | None,
+    url: str | None,
     excluding: int | None = None,
 ) -> Article | None:
-    """The article already holding this text or canonical URL, if any (other than `excluding`)."""
+    """The article already holding this text, or known by this canonical URL (as its page's
+    canonical URL or as the URL it was sent as), if any (other than `excluding`)."""
     conditions = []
     if text_hash:
         conditions.append(col(Article.text_hash) == text_hash)
-    if canonical_url:
-        conditions.append(col(Article.canonical_url) == canonical_url)
+    if url:
+        conditions.append(col(Article.canonical_url) == url)
+        conditions.append(col(Article.posted_url) == url)
     if not conditions:
         return None
     query = select(Article).where(or_(*conditions))
@@ -45,10 +47,13 @@ def find_duplicate(
 
 
 def accept(session: Session, article: Article) -> tuple[Article, bool]:
-    """Store a new article, or return the existing one it duplicates; True when new."""
-    existing = find_duplicate(
-        session, text_hash=article.text_hash, canonical_url=article.canonical_url
-    )
+    """Store a new article, or return the existing one it duplicates; True when new.
+
+    A new article's canonical URL is the one it was sent with; it is kept as `posted_url`,
+    because the fetched page may declare another and the same URL sent again must find it.
+    """
+    article.posted_url = article.posted_url or article.canonical_url
+    existing = find_duplicate(session, text_hash=article.text_hash, url=article.posted_url)
     if existing is not None:
         return existing, False
     try:
@@ -56,9 +61,7 @@ def accept(session: Session, article: Article) -> tuple[Article, bool]:
         with session.begin_nested():
             session.add(article)
     except IntegrityError:
-        existing = find_duplicate(
-            session, text_hash=article.text_hash, canonical_url=article.canonical_url
-        )
+        existing = find_duplicate(session, text_hash=article.text_hash, url=article.posted_url)
         if existing is None:
             raise
         return existing, False
@@ -84,9 +87,7 @@ def attach_page(session: Session, article: Article, page: Page) -> Article | Non
     canonical = page.canonical_url or article.canonical_url
     # The read stays outside the savepoint: on SQLite a transaction that reads and then writes
     # fails at once if another connection committed in between (no busy wait in that case).
-    earlier = find_duplicate(
-        session, text_hash=text_hash, canonical_url=canonical, excluding=article.id
-    )
+    earlier = find_duplicate(session, text_hash=text_hash, url=canonical, excluding=article.id)
     if earlier is None:
         try:
             with session.begin_nested():
@@ -96,7 +97,7 @@ def attach_page(session: Session, article: Article, page: Page) -> Article | Non
             return None
         except IntegrityError:
             earlier = find_duplicate(
-                session, text_hash=text_hash, canonical_url=canonical, excluding=article.id
+                session, text_hash=text_hash, url=canonical, excluding=article.id
             )
             if earlier is None:
                 raise

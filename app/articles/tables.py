@@ -37,6 +37,9 @@ class Article(SQLModel, table=True):
     title: str | None = Field(default=None, sa_column=Column(Text))
     url: str | None = Field(default=None, sa_column=Column(Text))
     canonical_url: str | None = Field(default=None, max_length=2048, unique=True)
+    # The canonical form of the URL the article was sent as (posted, or listed in a feed): the
+    # page may declare another `canonical_url`, and the same URL sent again is still this one.
+    posted_url: str | None = Field(default=None, max_length=2048, unique=True, index=True)
     source: str | None = Field(default=None, max_length=300)
     published_at: datetime | None = timestamp(nullable=True)
     author: str | None = Field(default=None, max_length=500)

@@ -10,6 +10,12 @@ Matching tolerates only what a model changes when it copies text faithfully:
 Case, other punctuation, letters and digits must match exactly. Both the article and the quote
 are mapped to that normalised form; the article keeps an index from each normalised character
 back to its original span, so offsets always point into the original text.
+
+Quote marks at either edge of a quote are ambiguous: the article's own (“We agree,” she said),
+or marks a model wrapped around its quote. Both readings are tried, the one keeping the most
+marks first, so a span includes the article's marks and leaves out the model's. A grounded quote
+is always the article's own characters of its span: `text[start:end] == quote` (SPEC §2,
+"Exact evidence").
 """
 
 from dataclasses import dataclass
@@ -80,17 +86,19 @@ class TextIndex:
         self._normalised, self._starts, self._ends = _normalise_with_spans(text)
 
     def locate(self, quote: str) -> tuple[int, int] | None:
-        """Offsets of the first occurrence of `quote` in the original text, or None."""
-        needle = normalise(clean_quote(quote)).strip(_SPACE)
-        if not needle:
-            return None
-        found = self._normalised.find(needle)
-        if found < 0:
-            return None
-        return self._starts[found], self._ends[found + len(needle) - 1]
+        """Offsets of the first occurrence of `quote` in the original text, or None.
+
+        Of the quote's edge marks, as many as the article has there are part of the span.
+        """
+        for needle in _needles(quote):
+            found = self._normalised.find(needle)
+            if found >= 0:
+                return self._starts[found], self._ends[found + len(needle) - 1]
+        return None
 
     def ground(self, evidence: list[str]) -> tuple[list[GroundedQuote], list[str]]:
-        """Split `evidence` into located quotes (with offsets) and quotes not found."""
+        """Split `evidence` into located quotes and quotes not found; a located quote is the
+        article's own text of its span, whatever spelling of marks or spaces `evidence` used."""
         found: list[GroundedQuote] = []
         missing: list[str] = []
         for quote in evidence:
@@ -98,8 +106,42 @@ class TextIndex:
             if span is None:
                 missing.append(quote)
             else:
-                found.append(GroundedQuote(quote, *span))
+                found.append(GroundedQuote(self.text[span[0] : span[1]], *span))
         return found, missing
+
+
+# More edge marks than this on one side are not worth a search each: they are the model's.
+_MAX_EDGE_MARKS = 3
+
+
+def _needles(quote: str) -> list[str]:
+    """The quote's normalised forms to search for, keeping the most edge quote marks first.
+
+    The last is the quote without any edge marks (`clean_quote`); none when that is empty.
+    """
+    core = normalise(clean_quote(quote)).strip(_SPACE)
+    if not core:
+        return []
+    whole = normalise(quote).strip(_SPACE)
+    at = whole.find(core)
+    if at < 0:  # not expected: `whole` is the core between edges of marks and spaces
+        return [core]
+    opening = _edge_cuts(whole[:at], from_start=True)
+    closing = _edge_cuts(whole[at + len(core) :], from_start=False)
+    pairs = sorted(((o, c) for o in range(len(opening)) for c in range(len(closing))), key=sum)
+    return list(dict.fromkeys(opening[o] + core + closing[c] for o, c in pairs))
+
+
+def _edge_cuts(edge: str, *, from_start: bool) -> list[str]:
+    """An edge of marks and spaces, then shorter versions of it, each dropping one more mark
+    from the outside: for an opening edge "' '" that is ["' '", "'", ""]."""
+    marks = [i for i, char in enumerate(edge) if char == _QUOTE]
+    if len(marks) > _MAX_EDGE_MARKS:
+        return [""]
+    # Each cut starts (opening edge) or ends (closing edge) at a mark, outermost first.
+    if from_start:
+        return [edge[i:].lstrip(_SPACE) for i in marks] + [""]
+    return [edge[: i + 1].rstrip(_SPACE) for i in reversed(marks)] + [""]
 
 
 def locate(quote: str, text: str) -> tuple[int, int] | None:

@@ -93,6 +93,32 @@ async def test_the_same_url_with_tracking_parameters_is_one_article(
     assert len([r for r in site.received if r.path.startswith("/plain")]) == 1
 
 
+async def test_the_url_as_posted_stays_known_when_the_page_declares_another_canonical(
+    client: httpx.AsyncClient, site: LoopbackServer, llm: respx.MockRouter
+) -> None:
+    first = await client.post("/v1/articles", json={"url": site.url("/story?utm_source=x")})
+    article = await wait_for_article(client, first.json()["id"])
+    assert article["canonical_url"] != site.url("/story")  # the page named another address
+
+    again = await client.post("/v1/articles", json={"url": site.url("/story?utm_medium=y")})
+
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert len([r for r in site.received if r.path.startswith("/story")]) == 1
+
+
+async def test_the_declared_canonical_url_is_known_too(
+    client: httpx.AsyncClient, site: LoopbackServer, llm: respx.MockRouter
+) -> None:
+    first = await client.post("/v1/articles", json={"url": site.url("/story")})
+    article = await wait_for_article(client, first.json()["id"])
+
+    again = await client.post("/v1/articles", json={"url": article["canonical_url"]})
+
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+
+
 async def test_a_page_already_known_by_its_text_becomes_a_duplicate_without_an_llm_call(
     client: httpx.AsyncClient, site: LoopbackServer, llm: respx.MockRouter
 ) -> None:

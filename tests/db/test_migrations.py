@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,40 @@ def test_migrations_downgrade_to_nothing_and_back(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM record")).scalar_one() == 0
+
+
+def test_upgrading_remembers_the_url_each_existing_article_was_sent_as(
+    empty_engine: Engine,
+) -> None:
+    from alembic import command
+
+    with empty_engine.begin() as conn:
+        command.upgrade(_config(conn), "0002")
+        now = datetime.now(UTC)
+        for article_id, url, canonical, duplicate_of in [
+            (1, "https://News.example/story?utm_source=x", "https://news.example/a/?id=4", None),
+            (2, "https://news.example/story?utm_medium=y#top", None, 1),
+            (3, None, None, None),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO article (id, status, url, canonical_url, duplicate_of, attempts,"
+                    " job_key, created_at, updated_at)"
+                    " VALUES (:id, 'done', :url, :canonical, :dup, 0, :key, :now, :now)"
+                ),
+                {
+                    "id": article_id,
+                    "url": url,
+                    "canonical": canonical,
+                    "dup": duplicate_of,
+                    "key": f"job{article_id}",
+                    "now": now,
+                },
+            )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, posted_url FROM article ORDER BY id")).all()
+    # The earliest article keeps the URL; its later duplicate posted the same one.
+    assert [tuple(row) for row in rows] == [(1, "https://news.example/story"), (2, None), (3, None)]

@@ -63,6 +63,60 @@ def test_quote_wrapped_in_quote_marks_and_spaces_is_trimmed() -> None:
     )
 
 
+# -- quote marks at the edges of a quote: kept when the article has them there --
+
+TRUCE_STORY = (
+    "The envoy spoke briefly. “We have a truce until Friday,” she told reporters, adding "
+    "that the ‘monitoring committee’ would meet daily. A rebel spokesman answered: "
+    "«Nous respectons la trêve». Officials called it 'fragile but real'. Aid reached the "
+    "villagers' homes by evening."
+)
+
+
+def test_opening_and_closing_quote_marks_in_the_article_are_part_of_the_span() -> None:
+    assert span_text('"We have a truce until Friday,"', TRUCE_STORY) == (
+        "“We have a truce until Friday,”"
+    )
+
+
+def test_a_quote_ending_with_the_articles_closing_mark_keeps_it() -> None:
+    assert span_text("truce until Friday,”", TRUCE_STORY) == "truce until Friday,”"
+
+
+def test_a_quote_opening_with_the_articles_mark_keeps_it() -> None:
+    assert span_text("“We have a truce", TRUCE_STORY) == "“We have a truce"
+
+
+def test_guillemets_at_both_ends_are_kept() -> None:
+    assert span_text('"Nous respectons la trêve"', TRUCE_STORY) == "«Nous respectons la trêve»"
+
+
+def test_single_quote_marks_at_both_ends_are_kept() -> None:
+    assert span_text("‘monitoring committee’", TRUCE_STORY) == "‘monitoring committee’"
+    assert span_text("'fragile but real'", TRUCE_STORY) == "'fragile but real'"
+
+
+def test_a_closing_apostrophe_is_kept() -> None:
+    assert span_text("Aid reached the villagers'", TRUCE_STORY) == "Aid reached the villagers'"
+
+
+def test_a_mark_the_model_added_where_the_article_has_none_is_left_out() -> None:
+    # The article closes the quotation after "Friday,": the model's closing mark is its own.
+    assert span_text('"We have a truce until Friday"', TRUCE_STORY) == (
+        "“We have a truce until Friday"
+    )
+    assert span_text("“The envoy spoke briefly.”", TRUCE_STORY) == "The envoy spoke briefly."
+
+
+def test_grounded_quotes_are_the_articles_own_characters() -> None:
+    found, _ = ground(['"We have a truce until Friday," she told', "the 'monitoring"], TRUCE_STORY)
+    assert [q.quote for q in found] == [
+        "“We have a truce until Friday,” she told",
+        "the ‘monitoring",
+    ]
+    assert all(TRUCE_STORY[q.start : q.end] == q.quote for q in found)
+
+
 def test_a_differing_word_is_not_found() -> None:
     assert locate("said Tuesday they would resume", ARTICLE) is None
 
@@ -78,8 +132,8 @@ def test_other_punctuation_is_not_tolerated() -> None:
 def test_offsets_are_exact_on_text_with_multibyte_characters() -> None:
     text = "Ертоғрул 🕊️ said: “Die Waffenruhe gilt ab Montag” — Zürich."
     start, end = locate('"Die Waffenruhe gilt ab Montag"', text) or (0, 0)
-    assert text[start:end] == "Die Waffenruhe gilt ab Montag"
-    assert start == text.index("Die")
+    assert text[start:end] == "“Die Waffenruhe gilt ab Montag”"
+    assert start == text.index("“Die")
 
 
 def test_quote_appearing_twice_is_located_at_first_occurrence() -> None:
@@ -94,7 +148,7 @@ def test_empty_or_blank_quote_is_rejected() -> None:
 
 def test_ground_splits_found_and_missing_quotes() -> None:
     found, missing = ground(["Colombia's government", "an invented sentence"], ARTICLE)
-    assert found == [GroundedQuote("Colombia's government", 0, len("Colombia’s government"))]
+    assert found == [GroundedQuote("Colombia’s government", 0, len("Colombia’s government"))]
     assert missing == ["an invented sentence"]
 
 
@@ -124,8 +178,11 @@ def article_with_quote(draw: st.DrawFn) -> tuple[str, str, int, int]:
     prefix = draw(st.text(BODY_ALPHABET, max_size=60))
     inner = draw(st.text(BODY_ALPHABET, max_size=80))
     suffix = draw(st.text(BODY_ALPHABET, max_size=60))
+    # Quote marks may open and close the passage; they belong to its span.
+    opening = draw(st.text(st.sampled_from(QUOTE_MARKS), max_size=2))
+    closing = draw(st.text(st.sampled_from(QUOTE_MARKS), max_size=2))
     # Ω occurs nowhere else, so the first occurrence is the original one.
-    core = f"Ω{inner}Ω"
+    core = f"{opening}Ω{inner}Ω{closing}"
     text = prefix + core + suffix
     return text, perturb(draw, core), len(prefix), len(prefix) + len(core)
 
@@ -154,3 +211,20 @@ def test_perturbed_substring_is_located_at_its_original_offsets(
 ) -> None:
     text, quote, start, end = case
     assert locate(quote, text) == (start, end)
+
+
+@st.composite
+def article_and_any_quote(draw: st.DrawFn) -> tuple[str, str]:
+    text = draw(st.text(BODY_ALPHABET, max_size=120))
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, len(text)))
+    wrap = draw(st.sampled_from(["", '"', "“", "'", "«"]))
+    return text, wrap + perturb(draw, text[start:end]) + wrap
+
+
+@given(article_and_any_quote())
+def test_every_grounded_quote_is_exactly_its_span_of_the_article(case: tuple[str, str]) -> None:
+    text, quote = case
+    found, _ = ground([quote], text)
+    for q in found:
+        assert text[q.start : q.end] == q.quote
