@@ -231,7 +231,7 @@ async def test_dns_rebinding_connects_only_to_the_checked_address(
     assert backend.connects == [(PUBLIC_IP, decoy.port)]  # the checked IP, never the name
     assert public_site.received[0].headers["Host"] == f"news.example:{decoy.port}"
 
-    with pytest.raises(ForbiddenURL, match="news.example resolves to an address that is not"):
+    with pytest.raises(ForbiddenURL, match=r"news\.example resolves to an address that is not"):
         await fetch(
             url, FetchPolicy(), transport=GuardedTransport(resolver=resolver, inner=backend)
         )
