@@ -16,6 +16,7 @@ from app.feeds import routes as feeds
 from app.http import errors, health, openapi
 from app.http import metrics as http_metrics
 from app.http.body_limit import BodyLimitMiddleware
+from app.http.deps import refuse_unknown_query
 from app.http.idempotency import IdempotencyMiddleware
 from app.http.request_id import RequestIdMiddleware
 from app.lifecycle import running
@@ -53,10 +54,15 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     )
     errors.install(app)
     openapi.install(app, lambda: settings or get_settings())
-    # Every router but health's carries the guard, so a new route is never left open.
+    # Every router but health's carries the guard, so a new route is never left open; every
+    # router refuses query parameters its routes do not declare (after the guard: an anonymous
+    # caller learns nothing about them).
+    known_query, refused = Depends(refuse_unknown_query), errors.error_responses(422)
     for router in (articles.router, records.router, feeds.router, http_metrics.router):
-        app.include_router(router, dependencies=[Depends(guard.guard)])
-    app.include_router(health.router)
+        app.include_router(
+            router, dependencies=[Depends(guard.guard), known_query], responses=refused
+        )
+    app.include_router(health.router, dependencies=[known_query], responses=refused)
     # Outermost last: request id, metrics, body cap, then idempotency next to the routes.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware)
