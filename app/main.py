@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.articles import routes as articles
@@ -17,6 +17,7 @@ from app.http import errors, health, openapi
 from app.http import metrics as http_metrics
 from app.http.access import AccessMiddleware
 from app.http.body_limit import BodyLimitMiddleware
+from app.http.deps import refuse_unknown_query
 from app.http.idempotency import IdempotencyMiddleware
 from app.http.request_id import RequestIdMiddleware
 from app.lifecycle import running
@@ -54,9 +55,12 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     )
     errors.install(app)
     openapi.install(app, lambda: settings or get_settings())
+    # Access is checked before routing (AccessMiddleware); every router refuses query
+    # parameters its routes do not declare.
+    known_query, refused = Depends(refuse_unknown_query), errors.error_responses(422)
     for router in (articles.router, records.router, feeds.router, http_metrics.router):
-        app.include_router(router)
-    app.include_router(health.router)
+        app.include_router(router, dependencies=[known_query], responses=refused)
+    app.include_router(health.router, dependencies=[known_query], responses=refused)
     # Outermost last: request id, metrics, access (every path but the public ones, before any
     # body is read), body cap, then idempotency next to the routes.
     app.add_middleware(IdempotencyMiddleware)

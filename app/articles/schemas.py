@@ -1,12 +1,13 @@
 """API shapes of articles: what clients send and read back. The table lives in
 `app.articles.tables`."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.articles.tables import ArticleStatus
 from app.extraction.vocabulary import ExtractorName
+from app.http.schemas import storable_text
 from app.records.schemas import RecordOut, Usage
 
 
@@ -23,11 +24,22 @@ class ArticleIn(BaseModel):
     )
     source: str | None = Field(default=None, max_length=300, description="Publication name.")
 
-    @field_validator("text", "url", "title", "source")
+    @field_validator("text", "url", "title", "source", mode="before")
     @classmethod
-    def _without_nul(cls, value: str | None) -> str | None:
-        # PostgreSQL text cannot hold NUL, and no article needs one.
-        return value.replace("\x00", "") if value is not None else None
+    def _storable(cls, value: object) -> object:
+        # Before the type and length checks, which would only say "unable to parse" a surrogate.
+        return storable_text(value) if isinstance(value, str) else value
+
+    @field_validator("published_at")
+    @classmethod
+    def _in_utc_range(cls, value: datetime | None) -> datetime | None:
+        # An offset can take a time near year 1 or 9999 out of range in UTC, where it is stored.
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("out of range in UTC (before year 1 or after year 9999)") from None
 
     @field_validator("text")
     @classmethod

@@ -17,7 +17,7 @@ from app.config import Settings
 from app.db.types import as_utc
 from app.db.unit import UnitOfWork
 from app.errors import InvalidInput, ParleyError
-from app.fetching.client import validate_url
+from app.fetching.client import parse_url, validate_url
 from app.fetching.policy import FetchPolicy
 from app.parsing.feeds import FeedItem, ParsedFeed
 from app.parsing.html_text import text_from_html
@@ -63,8 +63,11 @@ def item_article(
     text = full_text(item, settings.feed_min_content_chars)
     if text is None:
         validate_url(item.url, FetchPolicy.from_settings(settings))
-    elif len(text) > settings.max_text_chars:
-        raise InvalidInput(f"item text is longer than {settings.max_text_chars} characters")
+    else:
+        # Never fetched, but stored and shown as the article's address: it must be one.
+        parse_url(item.url)
+        if len(text) > settings.max_text_chars:
+            raise InvalidInput(f"item text is longer than {settings.max_text_chars} characters")
     return Article(
         text=text,
         text_hash=text_fingerprint(text) if text else None,
@@ -107,7 +110,7 @@ def ingest_items(
         truncated=feed.truncated,
     )
     if feed.skipped:
-        counts.errors.append(f"{feed.skipped} items without an http(s) link")
+        counts.errors.append(f"{feed.skipped} items without a usable http(s) link")
     for item in feed.items:
         try:
             article = item_article(item, settings, source=feed.title, feed_id=feed_id)

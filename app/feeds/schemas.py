@@ -3,7 +3,9 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.http.schemas import storable_text
 
 
 class FeedIn(BaseModel):
@@ -18,6 +20,12 @@ class FeedIn(BaseModel):
         max_length=16,
         description="Poll the URL on a schedule: 30s, 15m, 2h, 1d (cron-exact intervals).",
     )
+
+    @field_validator("url", "xml", "every", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        # Before the type and length checks, which would only say "unable to parse" a surrogate.
+        return storable_text(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_source(self) -> "FeedIn":

@@ -22,8 +22,10 @@ from app.fetching.errors import (
 from app.fetching.guard import GuardedTransport
 from app.fetching.policy import FetchPolicy
 
-__all__ = ["FetchError", "FetchPolicy", "Fetched", "fetch", "validate_url"]
+__all__ = ["FetchError", "FetchPolicy", "Fetched", "fetch", "parse_url", "validate_url"]
 
+# DNS limits: a name of at most 253 characters, in labels of at most 63.
+_MAX_NAME_CHARS, _MAX_LABEL_CHARS = 253, 63
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _TRANSIENT_CLIENT_ERRORS = frozenset({408, 425, 429})
 _ACCEPT = (
@@ -47,8 +49,31 @@ class Fetched:
     not_modified: bool = False
 
 
-def validate_url(url: str, policy: FetchPolicy) -> httpx.URL:
-    """The parsed URL if it may be fetched at all; `ForbiddenURL` (422) says why not."""
+def _check_host_name(host: str) -> None:
+    """Refuse a host name the resolver cannot take, naming why (`ForbiddenURL`, 422).
+
+    The labels are checked as getaddrinfo's IDNA codec will encode them: each 1 to 63
+    characters, an `xn--` label valid Punycode. Left to the resolver, such a name fails mid-fetch
+    with a `UnicodeError`. IP literals are not names and are not checked here.
+    """
+    name = host.removesuffix(".")
+    if len(name) > _MAX_NAME_CHARS:
+        raise ForbiddenURL(f"host name is longer than {_MAX_NAME_CHARS} characters")
+    for label in name.split("."):
+        if not label:
+            raise ForbiddenURL(f"host {host} has an empty label")
+        if len(label) > _MAX_LABEL_CHARS:
+            raise ForbiddenURL(f"host {host} has a label longer than {_MAX_LABEL_CHARS} characters")
+        if label.startswith("xn--"):
+            try:
+                label.encode("ascii").decode("idna")
+            except UnicodeError:
+                raise ForbiddenURL(f"host {host} has an invalid IDNA label {label}") from None
+
+
+def parse_url(url: str) -> httpx.URL:
+    """The parsed URL if it is an http(s) URL a fetch could use; `ForbiddenURL` (422) says why
+    not. Where it points is `validate_url`'s question."""
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:
@@ -57,9 +82,22 @@ def validate_url(url: str, policy: FetchPolicy) -> httpx.URL:
         raise ForbiddenURL("only http and https URLs are fetched")
     if parsed.userinfo:
         raise ForbiddenURL("URLs with credentials (user:pass@) are not fetched")
-    host = parsed.host
-    if not host:
+    raw_host = parsed.raw_host.decode("ascii")
+    if not raw_host:
         raise ForbiddenURL("URL has no host")
+    if parse_host_address(raw_host) is None:
+        _check_host_name(raw_host)
+    try:
+        parsed.host  # noqa: B018 - decodes `xn--` names with IDNA 2008, stricter than the resolver
+    except ValueError as exc:
+        raise ForbiddenURL(f"host {raw_host} is not a valid IDNA name: {exc}") from None
+    return parsed
+
+
+def validate_url(url: str, policy: FetchPolicy) -> httpx.URL:
+    """The parsed URL if it may be fetched at all; `ForbiddenURL` (422) says why not."""
+    parsed = parse_url(url)
+    host = parsed.host
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     if policy.allow.allows(host, port):
         return parsed

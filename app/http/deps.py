@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlmodel import Session
 
 from app.config import Settings
 from app.db.unit import UnitOfWork
+from app.errors import InvalidInput
 from app.services import Services
 
 
@@ -38,6 +41,33 @@ def get_unit(services: ServicesDep) -> Iterator[UnitOfWork]:
 def get_session(unit: Annotated[UnitOfWork, Depends(get_unit)]) -> Session:
     """The session of the request's unit of work, for routes that only read."""
     return unit.session
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route (or dependency) declares, its sub-dependencies' included."""
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """Router dependency: a 422 naming the query parameters the matched route does not declare.
+
+    Without it a misspelt filter (`?countri=Sudan`) is ignored, and the answer looks like one
+    to the question asked: every record, with a 200.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    accepted = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - accepted)
+    if unknown:
+        takes = ", ".join(sorted(accepted)) or "none"
+        raise InvalidInput(
+            f"unknown query parameter(s): {', '.join(unknown)}; this route takes: {takes}",
+            details={"unknown": unknown, "accepted": sorted(accepted)},
+        )
 
 
 # Ids are database integers: anything outside their range is a 422, never a database error.

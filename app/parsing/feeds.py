@@ -71,13 +71,18 @@ def check_xml_safety(body: bytes) -> None:
 
 
 def _datetime(value: struct_time | None) -> datetime | None:
-    """feedparser's UTC struct_time as an aware datetime."""
-    return datetime(*value[:6], tzinfo=UTC) if value else None
+    """feedparser's UTC struct_time as an aware datetime; None when there is no such day."""
+    if not value:
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except ValueError:  # feedparser reads `0000-00-00` as year -1
+        return None
 
 
 def _text(value: Any) -> str | None:
-    """A stripped, non-empty string, else None."""
-    return str(value).strip() or None if value else None
+    """A stripped, non-empty string without NUL (`&#0;`: PostgreSQL cannot store it), else None."""
+    return str(value).replace("\x00", "").strip() or None if value else None
 
 
 def _full_content(entry: Any) -> str | None:
@@ -95,9 +100,13 @@ def _item(entry: Any) -> FeedItem | None:
     link = _text(entry.get("link"))
     if not link or not link.lower().startswith(("http://", "https://")):
         return None
+    try:
+        url = canonical_url(link)
+    except ValueError:  # not a URL at all (`http://[oops/`): as good as no link
+        return None
     published = entry.get("published_parsed") or entry.get("updated_parsed")
     return FeedItem(
-        url=canonical_url(link),
+        url=url,
         title=_text(entry.get("title")),
         published_at=_datetime(published),
         author=_text(entry.get("author")),
@@ -105,6 +114,25 @@ def _item(entry: Any) -> FeedItem | None:
         summary_html=_text(entry.get("summary")),
         guid=_text(entry.get("id")) or link,
     )
+
+
+def _feedparser(body: bytes, base_url: str | None) -> Any:
+    """feedparser's reading of `body`, or a `FeedError` saying what stopped it.
+
+    feedparser decodes character references with chr() and encodes them as UTF-8: a lone
+    surrogate (`&#xDC00;`) or a number past U+10FFFF stops it, and the whole document with it.
+    """
+    headers = {"content-location": base_url} if base_url else None
+    try:
+        return feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except UnicodeEncodeError as exc:
+        code = ord(exc.object[exc.start])
+        raise FeedError(
+            f"not a readable feed: a character reference to U+{code:04X}, a lone surrogate, "
+            "which is not a character"
+        ) from exc
+    except (ValueError, OverflowError) as exc:
+        raise FeedError(f"not a readable feed: {exc}") from exc
 
 
 def parse_feed(body: bytes, *, max_items: int, base_url: str | None = None) -> ParsedFeed:
@@ -120,8 +148,7 @@ def read_feed_here(body: bytes, max_items: int, base_url: str | None = None) -> 
     if not body.strip():
         raise FeedError("empty document is not a feed")
     check_xml_safety(body)
-    headers = {"content-location": base_url} if base_url else None
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    parsed = _feedparser(body, base_url)
     entries = parsed.entries
     reason = str(parsed.get("bozo_exception", "")) or None if parsed.bozo else None
     if not entries and (parsed.bozo or not parsed.version):

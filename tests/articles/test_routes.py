@@ -135,6 +135,11 @@ async def test_llm_bad_request_fails_without_retrying(
         (b'{"text": "   "}', 422, "empty"),
         (b'{"text": "a", "colour": "red"}', 422, "colour"),
         (b'{"text": "a", "published_at": "yesterday"}', 422, "published_at"),
+        (b'{"text": "a", "published_at": "9999-12-31T23:59:59-23:59"}', 422, "published_at"),
+        (b'{"text": "a", "published_at": "0001-01-01T00:00:00+23:59"}', 422, "published_at"),
+        (b'{"text": "Talks \\udc00 resumed."}', 422, "text: Value error, lone surrogate"),
+        (b'{"text": "a", "title": "\\udc00"}', 422, "title: Value error, lone surrogate"),
+        (b'{"url": "https://a.example/\\ud800"}', 422, "url: Value error, lone surrogate"),
     ],
 )
 async def test_bad_article_bodies_get_a_clear_4xx(

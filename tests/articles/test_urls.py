@@ -168,3 +168,24 @@ async def test_forbidden_urls_are_refused_at_once_with_422(
 
     assert response.status_code == 422
     assert response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://xn--.com/", "xn--.com"),
+        ("https://news.xn--.example/story", "xn--.example"),
+        (f"http://{'a' * 64}.com/story", "63"),
+        ("http://a..example/story", "empty"),
+    ],
+)
+async def test_a_url_whose_host_is_not_a_valid_domain_name_is_422_naming_it(
+    client: httpx.AsyncClient, url: str, problem: str
+) -> None:
+    response = await client.post("/v1/articles", json={"url": url})
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "forbidden_url"
+    assert "host" in error["message"]
+    assert problem in error["message"]

@@ -229,3 +229,20 @@ async def test_start_restores_lost_schedules_and_drops_those_of_stopped_feeds(
 
     assert schedule_name(feed_id) in names
     assert schedule_name(feed_id + 1) not in names
+
+
+async def test_a_poll_stores_the_good_items_of_a_feed_with_one_invalid_item_link(
+    client: httpx.AsyncClient, site: LoopbackServer, llm: respx.MockRouter
+) -> None:
+    feed_id = await register(client, site)
+    items = [
+        rss_item("http://[oops/story", "Bad link", FULL),
+        rss_item(site.url("/news/next-round"), "Next round", "Next: " + FULL),
+    ]
+    site.routes["/peace/feed"] = serve_feed(rss(items), etag='"v2"')
+
+    await poll_now(feed_id)
+
+    (feed,) = await listed(client)
+    assert feed["last_error"] is None
+    assert (feed["items_new"], feed["items_failed"]) == (4, 1)

@@ -277,3 +277,101 @@ async def test_a_request_without_exactly_one_source_is_422(
     answer = await client.post("/v1/feeds", json=payload)
 
     assert answer.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://xn--.com/feed", "xn--.com"),
+        (f"http://{'a' * 64}.com/feed", "63"),
+    ],
+)
+async def test_a_feed_url_whose_host_is_not_a_valid_domain_name_is_422_naming_it(
+    client: httpx.AsyncClient, url: str, problem: str
+) -> None:
+    for payload in ({"url": url}, {"url": url, "every": "15m"}):
+        answer = await client.post("/v1/feeds", json=payload)
+
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["code"] == "forbidden_url"
+        assert problem in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("where", ["item", "feed"])
+async def test_a_character_reference_to_a_lone_surrogate_is_refused_with_422_naming_it(
+    client: httpx.AsyncClient, site: LoopbackServer, where: str
+) -> None:
+    ref = "&#xDC00;"
+    item = rss_item(site.url("/n/1"), "Talks" + ref if where == "item" else "Talks")
+    xml = rss([item], title="Wire" + ref if where == "feed" else "Wire")
+    site.routes["/surrogate.xml"] = serve_feed(xml)
+
+    uploaded = await client.post("/v1/feeds", json={"xml": xml.decode()})
+    fetched = await client.post("/v1/feeds", json={"url": site.url("/surrogate.xml")})
+
+    for answer in (uploaded, fetched):
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["code"] == "invalid_feed"
+        assert "surrogate" in answer.json()["error"]["message"]
+
+
+async def test_a_lone_surrogate_escaped_in_the_posted_xml_is_422_naming_it(
+    client: httpx.AsyncClient,
+) -> None:
+    body = b'{"xml": "<rss version=\\"2.0\\"><channel><title>W\\udc00</title></channel></rss>"}'
+
+    answer = await client.post(
+        "/v1/feeds", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert answer.status_code == 422, answer.text
+    assert "xml: Value error, lone surrogate" in answer.json()["error"]["message"]
+
+
+FULL = "Both delegations met again on Monday to discuss the exchange of prisoners held. " * 4
+BAD_LINKS = ["http://[oops/story", "http://xn--.com/story", f"http://{'a' * 64}.com/story"]
+
+
+@pytest.mark.parametrize("content", [FULL, None], ids=["full content", "no content"])
+@pytest.mark.parametrize("link", BAD_LINKS)
+async def test_one_item_with_an_invalid_link_fails_alone_and_the_rest_go_in(
+    client: httpx.AsyncClient,
+    site: LoopbackServer,
+    llm: respx.MockRouter,
+    link: str,
+    content: str | None,
+) -> None:
+    items = [
+        rss_item(site.url("/n/before"), "Before", "Before: " + FULL),
+        rss_item(link, "Bad link", content),
+        rss_item(site.url("/n/after"), "After", "After: " + FULL),
+    ]
+
+    answer = await client.post("/v1/feeds", json={"xml": rss(items).decode()})
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["items"], body["new"], body["failed"]) == (3, 2, 1)
+
+
+async def test_items_with_nul_or_surrogate_references_or_impossible_dates_still_go_in(
+    client: httpx.AsyncClient, site: LoopbackServer, llm: respx.MockRouter
+) -> None:
+    nul = rss_item(site.url("/n/nul"), "Talks&#0; resumed", "Nul: " + FULL)
+    dated = rss_item(site.url("/n/dated"), "Dated", "Dated: " + FULL).replace(
+        "Mon, 02 Jun 2025 10:00:00 GMT", "0000-00-00T00:00:00Z"
+    )
+    # Inside CDATA the reference is HTML, whose decoder turns a lone surrogate into U+FFFD.
+    html = rss_item(site.url("/n/html"), "Html", "Html &#xDC00; " + FULL)
+
+    xml = rss([nul, dated, html], "Wire&#0;").decode()
+    answer = await client.post("/v1/feeds", json={"xml": xml})
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["items"], body["new"], body["failed"]) == (3, 3, 0)
+    assert body["title"] == "Wire"
+    stored = [(await client.get(f"/v1/articles/{i}")).json() for i in body["new_ids"]]
+    assert (stored[0]["title"], stored[0]["source"]) == ("Talks resumed", "Wire")
+    assert stored[1]["published_at"] is None
+    assert stored[2]["text"].startswith("Html \ufffd Both delegations")
