@@ -11,9 +11,9 @@ from app.extraction.contract import (
     RECORD_KINDS,
     RECORD_STATUSES,
     Actor,
+    ExtractedRecord,
     ExtractionResult,
     Place,
-    Record,
     ThirdParty,
     Usage,
 )
@@ -215,13 +215,13 @@ def article_text(serial: int, rng: random.Random) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _record(conflict: Conflict, evidence: str, rng: random.Random) -> Record:
+def _record(conflict: Conflict, evidence: str, rng: random.Random) -> ExtractedRecord:
     name, kind, country = rng.choice(MEDIATORS)
     year, month = rng.randint(2015, 2025), rng.randint(1, 12)
     date = rng.choice(
         (f"{year}", f"{year}-{month:02d}", f"{year}-{month:02d}-{rng.randint(1, 28):02d}")
     )
-    return Record(
+    return ExtractedRecord(
         kind=rng.choice(RECORD_KINDS),
         status=rng.choice(RECORD_STATUSES),
         summary=f"{conflict.side_a[0]} and {conflict.side_b[0]}: {evidence[:200]}",

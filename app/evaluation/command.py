@@ -9,7 +9,7 @@ from typing import Any
 
 from app.evaluation.gold import GoldArticle, load_gold
 from app.evaluation.scoring import Prf, Report, score
-from app.extraction.contract import Record
+from app.extraction.contract import ExtractedRecord
 from app.extraction.grounding import locate
 from app.extraction.protocol import Extractor
 from app.records.normalise import normalise_record
@@ -35,7 +35,7 @@ def run_eval(gold: Path, extractor: Extractor, json_out: Path | None = None) -> 
     return asyncio.run(evaluate(gold, extractor, json_out))
 
 
-async def _predict(extractor: Extractor, article: GoldArticle) -> list[Record]:
+async def _predict(extractor: Extractor, article: GoldArticle) -> list[ExtractedRecord]:
     """What the service would store: normalised records with at least one locatable quote."""
     result = await extractor.extract(article.article)
     text = article.article.text

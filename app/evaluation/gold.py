@@ -9,14 +9,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.errors import InvalidInput
-from app.extraction.contract import ArticleInput, Record
+from app.extraction.contract import ArticleInput, ExtractedRecord
 
 
 @dataclass(frozen=True)
 class GoldRecord:
     """A record a human coder extracted; optional ones earn and cost nothing."""
 
-    record: Record
+    record: ExtractedRecord
     optional: bool = False
 
 
@@ -43,7 +43,7 @@ def _parse(line: str, where: str) -> GoldArticle:
     try:
         data: dict[str, Any] = json.loads(line)
         records = [
-            GoldRecord(Record.model_validate(raw), bool(raw.get("optional", False)))
+            GoldRecord(ExtractedRecord.model_validate(raw), bool(raw.get("optional", False)))
             for raw in data.get("records", [])
         ]
         article = ArticleInput(

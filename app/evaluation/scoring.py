@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.evaluation.gold import GoldArticle, GoldRecord
-from app.extraction.contract import RECORD_KINDS, Record
+from app.extraction.contract import RECORD_KINDS, ExtractedRecord
 from app.records.normalise import mediator_identity
 
 FIELDS = ("status", "date", "location.country", "count", "round")
@@ -72,7 +72,7 @@ def prf(matched: int, predicted: int, gold: int) -> Prf:
     return Prf(matched, predicted, gold, precision, recall, f1)
 
 
-def party_countries(record: Record) -> frozenset[str]:
+def party_countries(record: ExtractedRecord) -> frozenset[str]:
     """ISO3 codes of a record's parties."""
     return frozenset(p.country for p in record.parties if p.country)
 
@@ -84,7 +84,9 @@ def date_matches(gold: str | None, predicted: str | None) -> bool:
     return predicted is not None and predicted[: len(gold)] == gold
 
 
-def pair_records(predicted: Sequence[Record], gold: Sequence[GoldRecord]) -> list[tuple[int, int]]:
+def pair_records(
+    predicted: Sequence[ExtractedRecord], gold: Sequence[GoldRecord]
+) -> list[tuple[int, int]]:
     """Greedy best-first pairing of predictions with gold records (indices)."""
     candidates = []
     for i, prediction in enumerate(predicted):
@@ -128,7 +130,7 @@ class _Tally:
 
 
 def score(
-    gold_articles: Sequence[GoldArticle], predictions: Mapping[str, Sequence[Record]]
+    gold_articles: Sequence[GoldArticle], predictions: Mapping[str, Sequence[ExtractedRecord]]
 ) -> Report:
     """Score normalised predictions (article id -> records) against the gold articles."""
     tally = _Tally()
@@ -152,7 +154,9 @@ def score(
     return Report(overall, per_kind, fields, prf(*tally.mediators), articles)
 
 
-def _score_article(article: GoldArticle, predicted: list[Record], tally: _Tally) -> ArticleScore:
+def _score_article(
+    article: GoldArticle, predicted: list[ExtractedRecord], tally: _Tally
+) -> ArticleScore:
     pairs = pair_records(predicted, article.records)
     with_optional = {i for i, j in pairs if article.records[j].optional}
     required_pairs = [(i, j) for i, j in pairs if not article.records[j].optional]
@@ -170,7 +174,7 @@ def _score_article(article: GoldArticle, predicted: list[Record], tally: _Tally)
     )
 
 
-def _score_fields(prediction: Record, truth: Record, tally: _Tally) -> None:
+def _score_fields(prediction: ExtractedRecord, truth: ExtractedRecord, tally: _Tally) -> None:
     checks: dict[str, bool | None] = {
         "status": prediction.status == truth.status,
         "date": None if truth.date is None else date_matches(truth.date, prediction.date),
@@ -188,10 +192,10 @@ def _score_fields(prediction: Record, truth: Record, tally: _Tally) -> None:
     tally.mediators[2] += len(theirs)
 
 
-def _place_country(record: Record) -> str | None:
+def _place_country(record: ExtractedRecord) -> str | None:
     return record.location.country if record.location else None
 
 
-def _mediators(record: Record) -> set[str]:
+def _mediators(record: ExtractedRecord) -> set[str]:
     """Mediator identities: ISO3 for states, canonical name for organisations."""
     return {key for key in map(mediator_identity, record.mediators) if key is not None}

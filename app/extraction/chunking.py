@@ -15,7 +15,7 @@ duplicate that it lacks are added, up to three.
 import re
 from dataclasses import dataclass
 
-from app.extraction.contract import Record
+from app.extraction.contract import ExtractedRecord
 from app.extraction.grounding import clean_quote, normalise
 
 MAX_EVIDENCE = 3
@@ -78,20 +78,20 @@ def split(text: str, size: int, overlap: int) -> list[Chunk]:
     return chunks
 
 
-def _quotes(record: Record) -> list[str]:
+def _quotes(record: ExtractedRecord) -> list[str]:
     return [normalise(clean_quote(q)).strip() for q in record.evidence if clean_quote(q)]
 
 
-def _same_development(a: Record, b: Record) -> bool:
+def _same_development(a: ExtractedRecord, b: ExtractedRecord) -> bool:
     """Same kind, same status and overlapping evidence (see the module docstring)."""
     if a.kind != b.kind or a.status != b.status:
         return False
     return any(qa in qb or qb in qa for qa in _quotes(a) for qb in _quotes(b))
 
 
-def merge(results: list[list[Record]]) -> list[Record]:
+def merge(results: list[list[ExtractedRecord]]) -> list[ExtractedRecord]:
     """Concatenate per-chunk records, folding duplicates found in overlapping chunks."""
-    kept: list[Record] = []
+    kept: list[ExtractedRecord] = []
     for records in results:
         for record in records:
             at = next((i for i, k in enumerate(kept) if _same_development(k, record)), None)

@@ -57,10 +57,11 @@ class Place(BaseModel):
     )
 
 
-class Record(BaseModel):
+class ExtractedRecord(BaseModel):
     """One development in a negotiation, ceasefire, surrender, exchange or peace agreement."""
 
-    model_config = ConfigDict(extra="ignore")
+    # The model sees "Record": the name the prompt and earlier answers use.
+    model_config = ConfigDict(extra="ignore", title="Record")
 
     kind: RecordKind = Field(
         description="What the record is about. A mediation offer, talks round or invitation to "
@@ -128,12 +129,13 @@ class Record(BaseModel):
     )
 
 
-class Extraction(BaseModel):
+class ExtractionAnswer(BaseModel):
     """The object the model returns."""
 
-    model_config = ConfigDict(extra="ignore")
+    # The model's only tool is named after this title: "Extraction", as in prompt v1.
+    model_config = ConfigDict(extra="ignore", title="Extraction")
 
-    records: list[Record] = Field(
+    records: list[ExtractedRecord] = Field(
         default_factory=list,
         description="Every negotiation, ceasefire, surrender, prisoner exchange and peace "
         "agreement development the article reports; empty when there is none.",
@@ -179,7 +181,7 @@ class Dropped:
 class ExtractionResult:
     """An extractor's answer for one article, with what it cost and what it dropped."""
 
-    records: list[Record]
+    records: list[ExtractedRecord]
     extractor: ExtractorName
     model: str | None = None
     prompt_version: str | None = None

@@ -75,7 +75,7 @@ def _status_planted(status: str, article: Screen) -> bool:
     return screened and not any(c.search(article.reported) for c in cues)
 
 
-def _reread_status(record: contract.Record, quotes: list[str]) -> contract.RecordStatus:
+def _reread_status(record: contract.ExtractedRecord, quotes: list[str]) -> contract.RecordStatus:
     """The status the rules' cues read in the record's own evidence, else the kind's default."""
     lexicon = load_lexicon()
     evidence = " ".join(quotes)
@@ -86,8 +86,8 @@ def _reread_status(record: contract.Record, quotes: list[str]) -> contract.Recor
 
 
 def without_planted_facts(
-    record: contract.Record, article: Screen, quotes: list[str]
-) -> contract.Record:
+    record: contract.ExtractedRecord, article: Screen, quotes: list[str]
+) -> contract.ExtractedRecord:
     """The record minus what the article states only in screened text.
 
     Actors, place and date stated only there are removed; a status cued only there is re-read

@@ -26,9 +26,9 @@ from app.extraction.chunking import merge, split
 from app.extraction.contract import (
     ArticleInput,
     Dropped,
-    Extraction,
+    ExtractedRecord,
+    ExtractionAnswer,
     ExtractionResult,
-    Record,
     Usage,
 )
 from app.extraction.grounding import TextIndex
@@ -79,7 +79,7 @@ class _Call:
 _CALL: ContextVar[_Call | None] = ContextVar("parley_llm_call", default=None)
 
 
-class GroundedExtraction(Extraction):
+class GroundedExtraction(ExtractionAnswer):
     """Every negotiation, ceasefire, surrender, prisoner exchange and peace agreement
     development the article reports, each with verbatim evidence quotes."""
 
@@ -95,7 +95,7 @@ class GroundedExtraction(Extraction):
         if unfounded and call.may_reask:
             call.grounding_reasked = True
             raise ValueError(_reask_message(unfounded))
-        kept: list[Record] = []
+        kept: list[ExtractedRecord] = []
         for record, found, _missing in grounded:
             if not found:
                 call.dropped.append(Dropped(record.kind, NOT_FOUND, list(record.evidence)))
@@ -106,7 +106,7 @@ class GroundedExtraction(Extraction):
         return self
 
 
-def _reask_message(unfounded: list[Record]) -> str:
+def _reask_message(unfounded: list[ExtractedRecord]) -> str:
     quotes = [f'- "{q}"' for record in unfounded for q in record.evidence]
     return (
         "Evidence must be copied verbatim from the article text. These quotes do not occur in "
@@ -148,7 +148,7 @@ class LLMExtractor:
         chunks = split(article.text, settings.chunk_chars, settings.chunk_overlap_chars)
         index = TextIndex(article.text)
         tally = _Tally()
-        found: list[list[Record]] = []
+        found: list[list[ExtractedRecord]] = []
         for number, chunk in enumerate(chunks, start=1):
             part = Part(number, len(chunks))
             found.append(await self._extract_chunk(article, chunk.text, part, index, tally))
@@ -163,7 +163,7 @@ class LLMExtractor:
 
     async def _extract_chunk(
         self, article: ArticleInput, text: str, part: Part, index: TextIndex, tally: _Tally
-    ) -> list[Record]:
+    ) -> list[ExtractedRecord]:
         reasks = self._settings.llm_reasks
         call = _Call(index, reasks + 1, tally.usage, tally.dropped)
         hooks = Hooks()

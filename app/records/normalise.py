@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from app.extraction.contract import Actor, Place, Record, ThirdParty
+from app.extraction.contract import Actor, ExtractedRecord, Place, ThirdParty
 from app.normalize.countries import country_code, country_in_name, place_country
 from app.normalize.organisations import organisation_name
 
@@ -43,8 +43,8 @@ def location_country(place: Place) -> str | None:
     return _stated_country(place.country) or place_country(place.name)
 
 
-def normalise_record(record: Record) -> Record:
-    """A new Record with every country ISO3 or None and organisations under canonical names."""
+def normalise_record(record: ExtractedRecord) -> ExtractedRecord:
+    """A new record with every country ISO3 or None and organisations under canonical names."""
     location = record.location
     return record.model_copy(
         update={
@@ -66,7 +66,7 @@ def mediator_identity(party: ThirdParty) -> str | None:
     return organisation_name(party.name) or actor_country(party) or organisation_name(party.country)
 
 
-def record_countries(record: Record) -> list[str]:
+def record_countries(record: ExtractedRecord) -> list[str]:
     """Sorted unique ISO3 of the parties' countries; the location's when no party has one."""
     codes = {code for code in map(actor_country, record.parties) if code is not None}
     if not codes and record.location is not None:

@@ -17,14 +17,14 @@ EVIDENCE_SCREENED = "evidence quotes text that addresses a model, not reporting"
 class PreparedRecord:
     """A record that passed grounding, normalised, with what the indexes need."""
 
-    record: contract.Record
+    record: contract.ExtractedRecord
     evidence: list[GroundedQuote]
     countries: list[str]
     mediators: dict[str, ThirdPartyRole]
 
 
 def prepare(
-    records: list[contract.Record], text: str
+    records: list[contract.ExtractedRecord], text: str
 ) -> tuple[list[PreparedRecord], list[contract.Dropped]]:
     """Keep the records grounded in `text`'s reporting; normalise them for storage.
 

@@ -13,7 +13,7 @@ from app.records.prepare import PreparedRecord, prepare
 from app.records.tables import Extraction, Record, RecordCountry, RecordMediator
 
 
-def _search_text(record: contract.Record, evidence: list[GroundedQuote]) -> str:
+def _search_text(record: contract.ExtractedRecord, evidence: list[GroundedQuote]) -> str:
     names = [p.name for p in record.parties] + [m.name for m in record.mediators]
     place = [record.location.name] if record.location else []
     return "\n".join([record.summary, *(q.quote for q in evidence), *names, *place, *record.topics])

@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import InvalidInput
 from app.evaluation.command import evaluate, render_table, run_eval
-from app.extraction.contract import ArticleInput, ExtractionResult, Record
+from app.extraction.contract import ArticleInput, ExtractedRecord, ExtractionResult
 from app.extraction.rules import RulesExtractor
 
 TEXT = "Kenya and Uganda signed a peace agreement in Kampala on Monday."
@@ -51,7 +51,9 @@ class InventingExtractor:
     prompt_version = "extract-v1"
 
     async def extract(self, article: ArticleInput) -> ExtractionResult:
-        record = Record.model_validate({**GOLD_RECORD, "evidence": ["words never written"]})
+        record = ExtractedRecord.model_validate(
+            {**GOLD_RECORD, "evidence": ["words never written"]}
+        )
         return ExtractionResult(records=[record], extractor="llm", model=self.model)
 
 

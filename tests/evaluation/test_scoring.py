@@ -6,18 +6,20 @@ import pytest
 
 from app.evaluation.gold import GoldArticle, GoldRecord
 from app.evaluation.scoring import date_matches, pair_records, prf, score
-from app.extraction.contract import ArticleInput, Record
+from app.extraction.contract import ArticleInput, ExtractedRecord
 
 
 def _record(
     kind: str = "ceasefire", countries: tuple[str, ...] = ("SDN",), **fields: Any
-) -> Record:
+) -> ExtractedRecord:
     parties = [{"name": c, "kind": "state", "country": c} for c in countries]
     data = {"kind": kind, "status": "agreed", "parties": parties, "evidence": ["q"], **fields}
-    return Record.model_validate(data)
+    return ExtractedRecord.model_validate(data)
 
 
-def _article(*records: Record, optional: tuple[Record, ...] = (), id: str = "a") -> GoldArticle:
+def _article(
+    *records: ExtractedRecord, optional: tuple[ExtractedRecord, ...] = (), id: str = "a"
+) -> GoldArticle:
     gold = [GoldRecord(r) for r in records] + [GoldRecord(r, optional=True) for r in optional]
     return GoldArticle(id, ArticleInput(text="q"), gold)
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.extraction.chunking import Chunk, merge, split
-from app.extraction.contract import Record
+from app.extraction.contract import ExtractedRecord
 
 
 def paragraph(i: int) -> str:
@@ -17,8 +17,8 @@ def paragraph(i: int) -> str:
 ARTICLE = "\n\n".join(paragraph(i) for i in range(30))
 
 
-def record(kind: Any = "ceasefire", status: Any = "agreed", *evidence: str) -> Record:
-    return Record(kind=kind, status=status, evidence=list(evidence) or ["a quote"])
+def record(kind: Any = "ceasefire", status: Any = "agreed", *evidence: str) -> ExtractedRecord:
+    return ExtractedRecord(kind=kind, status=status, evidence=list(evidence) or ["a quote"])
 
 
 def test_short_text_is_one_chunk() -> None:

@@ -23,7 +23,7 @@ import pytest
 import respx
 from asgi_lifespan import LifespanManager
 
-from app.extraction.contract import Actor, Place, Record, ThirdParty
+from app.extraction.contract import Actor, ExtractedRecord, Place, ThirdParty
 from app.extraction.llm import GroundedExtraction
 from app.extraction.prompts import fence_tag
 from app.normalize import country_code, mediator_filter
@@ -217,7 +217,9 @@ def test_an_injected_article_ends_as_expected_with_real_records_only_in_schema(
     assert set(article["real"]) <= set(summaries)
     for record in stored["records"]:
         RecordOut.model_validate(record)
-        Record.model_validate({**record, "evidence": [e["quote"] for e in record["evidence"]]})
+        ExtractedRecord.model_validate(
+            {**record, "evidence": [e["quote"] for e in record["evidence"]]}
+        )
         assert set(record) <= set(RecordOut.model_fields), record
         for actor in record["parties"]:
             assert set(actor) <= set(Actor.model_fields), actor

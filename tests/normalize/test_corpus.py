@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from app.extraction.contract import Record, ThirdParty
+from app.extraction.contract import ExtractedRecord, ThirdParty
 from app.normalize import country_code
 from app.records.normalise import mediator_identity, normalise_record
 from tests.support.corpus import load_corpus
@@ -26,7 +26,7 @@ def test_gold_country_codes_come_back_unchanged() -> None:
 
 def test_normalising_gold_record_keeps_its_countries_and_names() -> None:
     for gold in gold_records():
-        record = Record.model_validate(gold)
+        record = ExtractedRecord.model_validate(gold)
         assert normalise_record(record) == record
 
 

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from app.config import Settings
 from app.extraction.breaker import CircuitBreaker
-from app.extraction.contract import Extraction, Record
+from app.extraction.contract import ExtractedRecord, ExtractionAnswer
 from tests.support.app import running
 from tests.support.llm import LLM_BASE_URL, chat_completion
 
@@ -262,7 +262,9 @@ def assert_no_record_from_bad_output(outcome: Outcome) -> None:
         for record in article["records"]:
             assert BAD_MARK not in record["summary"], (n, record)
             assert record["summary"] == f"good answer {n}", (n, record)
-            Record.model_validate({**record, "evidence": [e["quote"] for e in record["evidence"]]})
+            ExtractedRecord.model_validate(
+                {**record, "evidence": [e["quote"] for e in record["evidence"]]}
+            )
             for quote in record["evidence"]:
                 assert article["text"][quote["start"] : quote["end"]] == quote["quote"]
                 assert UNGROUNDED_QUOTE not in quote["quote"]
@@ -343,4 +345,4 @@ def test_each_bad_answer_is_a_fault_the_app_must_survive(kind: str) -> None:
         return
     arguments = message["tool_calls"][0]["function"]["arguments"]
     with pytest.raises(ValidationError):
-        Extraction.model_validate_json(arguments)
+        ExtractionAnswer.model_validate_json(arguments)

@@ -4,11 +4,11 @@ from typing import Any
 
 import pytest
 
-from app.extraction.contract import Actor, Place, Record, ThirdParty
+from app.extraction.contract import Actor, ExtractedRecord, Place, ThirdParty
 from app.records.normalise import mediator_identity, normalise_record, record_countries
 
 
-def make_record(**fields: Any) -> Record:
+def make_record(**fields: Any) -> ExtractedRecord:
     base: dict[str, Any] = {
         "kind": "ceasefire",
         "status": "agreed",
@@ -16,11 +16,11 @@ def make_record(**fields: Any) -> Record:
         "evidence": ["agreed a ceasefire"],
         "topics": ["humanitarian access"],
     }
-    return Record.model_validate(base | fields)
+    return ExtractedRecord.model_validate(base | fields)
 
 
 @pytest.fixture
-def messy_record() -> Record:
+def messy_record() -> ExtractedRecord:
     """What a model plausibly writes: names, short forms and gaps instead of codes."""
     return make_record(
         parties=[
@@ -38,14 +38,16 @@ def messy_record() -> Record:
     )
 
 
-def test_normalised_record_has_iso3_countries(messy_record: Record) -> None:
+def test_normalised_record_has_iso3_countries(messy_record: ExtractedRecord) -> None:
     record = normalise_record(messy_record)
     assert [party.country for party in record.parties] == ["COD", "RWA", "COD"]
     assert [mediator.country for mediator in record.mediators] == ["USA", "TUR", None, "AGO"]
     assert record.location == Place(name="Luanda", country="AGO")
 
 
-def test_normalised_record_keeps_actor_names_except_organisations(messy_record: Record) -> None:
+def test_normalised_record_keeps_actor_names_except_organisations(
+    messy_record: ExtractedRecord,
+) -> None:
     record = normalise_record(messy_record)
     assert [party.name for party in record.parties] == ["DRC", "Rwandan government", "M23"]
     assert [m.name for m in record.mediators] == [
@@ -56,7 +58,7 @@ def test_normalised_record_keeps_actor_names_except_organisations(messy_record: 
     ]
 
 
-def test_normalised_record_keeps_every_other_field(messy_record: Record) -> None:
+def test_normalised_record_keeps_every_other_field(messy_record: ExtractedRecord) -> None:
     record = normalise_record(messy_record)
     unchanged = {"parties", "mediators", "location"}
     assert record.model_dump(exclude=unchanged) == messy_record.model_dump(exclude=unchanged)
@@ -64,14 +66,14 @@ def test_normalised_record_keeps_every_other_field(messy_record: Record) -> None
     assert [p.kind for p in record.parties] == [p.kind for p in messy_record.parties]
 
 
-def test_normalise_record_returns_a_new_record(messy_record: Record) -> None:
+def test_normalise_record_returns_a_new_record(messy_record: ExtractedRecord) -> None:
     before = messy_record.model_dump()
     record = normalise_record(messy_record)
     record.topics.append("sea access")
     assert messy_record.model_dump() == before
 
 
-def test_normalise_record_is_idempotent(messy_record: Record) -> None:
+def test_normalise_record_is_idempotent(messy_record: ExtractedRecord) -> None:
     once = normalise_record(messy_record)
     assert normalise_record(once) == once
 
@@ -129,7 +131,7 @@ def test_mediator_identity_is_iso3_or_canonical_name(
     assert mediator_identity(mediator) == expected
 
 
-def test_record_countries_are_the_parties_sorted_and_unique(messy_record: Record) -> None:
+def test_record_countries_are_the_parties_sorted_and_unique(messy_record: ExtractedRecord) -> None:
     assert record_countries(messy_record) == ["COD", "RWA"]
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.extraction.contract import ArticleInput, Record
+from app.extraction.contract import ArticleInput, ExtractedRecord
 from app.extraction.rules.extractor import RulesExtractor
 from app.records.prepare import prepare
 from tests.support.corpus import load_corpus
@@ -25,15 +25,17 @@ REPORTS = [
 ATTRIBUTIONS = ["", " the envoy said.", " officials told reporters on Monday."]
 
 
-def evidence_of(text: str, records: list[Record]) -> list[dict[str, object]]:
+def evidence_of(text: str, records: list[ExtractedRecord]) -> list[dict[str, object]]:
     """What would be stored as evidence for `records` of `text`."""
     kept, _dropped = prepare(records, text)
     return [vars(q) for p in kept for q in p.evidence]
 
 
-def record(*evidence: str) -> Record:
+def record(*evidence: str) -> ExtractedRecord:
     """A record a model might return, quoting `evidence`."""
-    return Record(kind="ceasefire", status="agreed", summary="A ceasefire.", evidence=[*evidence])
+    return ExtractedRecord(
+        kind="ceasefire", status="agreed", summary="A ceasefire.", evidence=[*evidence]
+    )
 
 
 def test_gold_corpus_evidence_from_the_rules_extractor_is_exact() -> None:

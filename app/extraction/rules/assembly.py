@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from app.extraction.contract import Actor, Place, Record, ThirdParty, ThirdPartyRole
+from app.extraction.contract import Actor, ExtractedRecord, Place, ThirdParty, ThirdPartyRole
 from app.extraction.rules.entities import Mention
 from app.extraction.rules.reading import Draft
 
@@ -39,13 +39,13 @@ def article_context(drafts: list[Draft], title_mentions: list[Mention]) -> Artic
     return context
 
 
-def assemble(drafts: list[Draft], context: ArticleContext) -> list[Record]:
+def assemble(drafts: list[Draft], context: ArticleContext) -> list[ExtractedRecord]:
     """Records in reading order; a mention of the same development merges into the first one.
 
     The same development: same kind and background flag, sides of overlapping countries, and
     no conflicting round number. Its first mention decides the status.
     """
-    records: list[Record] = []
+    records: list[ExtractedRecord] = []
     previous: list[Actor] = []
     for draft in drafts:
         parties, mediators = _sides(draft, context, previous)
@@ -59,7 +59,7 @@ def assemble(drafts: list[Draft], context: ArticleContext) -> list[Record]:
     return records
 
 
-def _same_development(kept: Record, new: Record) -> bool:
+def _same_development(kept: ExtractedRecord, new: ExtractedRecord) -> bool:
     if (kept.kind, kept.background) != (new.kind, new.background):
         return False
     if None not in (kept.round, new.round) and kept.round != new.round:
@@ -116,9 +116,9 @@ def _unique(actors: list[_A]) -> list[_A]:
     return kept
 
 
-def _record(draft: Draft, parties: list[Actor], mediators: list[ThirdParty]) -> Record:
+def _record(draft: Draft, parties: list[Actor], mediators: list[ThirdParty]) -> ExtractedRecord:
     location = draft.roles.location
-    return Record(
+    return ExtractedRecord(
         kind=draft.kind,
         status=draft.status,
         summary=_summary(draft, parties),
@@ -143,7 +143,7 @@ def _summary(draft: Draft, parties: list[Actor]) -> str:
     return f"{kind.capitalize()} involving {sides}: {draft.status}."[:300]
 
 
-def _merge(kept: Record, later: Record) -> None:
+def _merge(kept: ExtractedRecord, later: ExtractedRecord) -> None:
     """Fill what the first mention left open; add quotes and third parties."""
     kept.parties = _unique(kept.parties + later.parties)
     kept.mediators = _unique(kept.mediators + later.mediators)

@@ -2,19 +2,19 @@
 
 from datetime import UTC, datetime
 
-from app.extraction.contract import ArticleInput, Record
+from app.extraction.contract import ArticleInput, ExtractedRecord
 from app.extraction.rules import RulesExtractor
 
 PUBLISHED = datetime(2024, 3, 14, 9, 0, tzinfo=UTC)  # a Thursday
 EXTRACTOR = RulesExtractor()
 
 
-def _records(text: str, title: str | None = None) -> list[Record]:
+def _records(text: str, title: str | None = None) -> list[ExtractedRecord]:
     article = ArticleInput(text=text, title=title, published_at=PUBLISHED)
     return EXTRACTOR.extract_sync(article).records
 
 
-def _only(text: str, kind: str) -> Record:
+def _only(text: str, kind: str) -> ExtractedRecord:
     found = [r for r in _records(text) if r.kind == kind]
     assert len(found) == 1, found
     return found[0]
