@@ -11,23 +11,52 @@ from app.commands import lifecycle, one_line_errors, run
 from app.config import get_settings
 from app.feeds import polling
 from app.feeds.ingest import feed_result
-from app.feeds.store import active_feeds, feed_url, stop_feed, take_feed
+from app.feeds.store import (
+    active_feeds,
+    feed_url,
+    record_failure,
+    register_feed,
+    stop_feed,
+    take_feed,
+)
 from app.feeds.tables import Feed
+from app.fetching.errors import FetchTimeout, UpstreamError
 from app.services import Lifecycle
 
 feeds_cli = typer.Typer(help="Feeds polled on a schedule.")
+# Failures of the site, not of the URL: the feed is registered anyway and polled later.
+UNREACHABLE = (UpstreamError, FetchTimeout)
 
 
 async def _add(opened: Lifecycle, url: str, every: str) -> dict[str, Any]:
     async with opened.running(get_settings(), work=False) as services:
         seconds = polling.parse_every(every, minimum=services.settings.feed_min_every_seconds)
-        feed_url(url, services.settings)
+        url = feed_url(url, services.settings)
         with services.unit() as unit:
-            report = await take_feed(unit, services.settings, url=url, every_seconds=seconds)
+            try:
+                report = await take_feed(unit, services.settings, url=url, every_seconds=seconds)
+                result = {"every": every, **feed_result(report)}
+                feed_id = report.feed_id
+            except UNREACHABLE as exc:
+                if not exc.transient:
+                    raise
+                # Down right now is no reason to refuse a feed: the polls will try again.
+                unit.rollback()
+                feed_id = _register_unreachable(unit.session, url, seconds, exc.message)
+                result = {"every": every, "unreachable": exc.message}
             await asyncio.to_thread(unit.commit)
-        assert report.feed_id is not None
-        await polling.schedule_feed(report.feed_id, seconds)
-        return {"feed_id": report.feed_id, "every": every, **feed_result(report)}
+        assert feed_id is not None
+        await polling.schedule_feed(feed_id, seconds)
+        return {"feed_id": feed_id, **result}
+
+
+def _register_unreachable(session: Session, url: str, seconds: int, error: str) -> int | None:
+    """Register a feed that could not be fetched, with why, for the polls to try again."""
+    feed, _ = register_feed(session, url, seconds)
+    record_failure(feed, error)
+    session.add(feed)
+    session.flush()
+    return feed.id
 
 
 @feeds_cli.command("add")

@@ -8,7 +8,7 @@ from app.config import get_settings
 from app.feeds.polling import schedule_name
 from app.pipeline.queue import dbos_config
 from tests.support.cli import parley
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer, send
 
 
 def feed_schedules() -> list[str]:
@@ -63,3 +63,29 @@ def test_removing_an_unknown_feed_exits_2(environment: str) -> None:
 
     assert result.exit_code == 2
     assert "feed 42 not found" in result.output
+
+
+def test_a_feed_down_right_now_is_registered_with_its_error_and_polled_later(
+    environment: str, site: LoopbackServer
+) -> None:
+    site.routes["/down/feed"] = lambda h: send(h, status=503, body=b"maintenance")
+
+    added = parley("feeds", "add", site.url("/down/feed"), "--every", "1h")
+
+    assert added.exit_code == 0, added.output
+    report = json.loads(added.stdout)
+    assert "503" in report["unreachable"]
+    (listed,) = json.loads(parley("feeds", "list", "--json").stdout)
+    assert listed["id"] == report["feed_id"]
+    assert "503" in listed["last_error"]
+    assert schedule_name(report["feed_id"]) in feed_schedules()
+
+
+def test_a_feed_that_does_not_exist_is_refused(environment: str, site: LoopbackServer) -> None:
+    site.routes["/gone/feed"] = lambda h: send(h, status=404, body=b"not here")
+
+    added = parley("feeds", "add", site.url("/gone/feed"))
+
+    assert added.exit_code == 2
+    assert "404" in added.output
+    assert json.loads(parley("feeds", "list", "--json").stdout) == []
