@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.guard import authorise
 from app.errors import ParleyError
-from app.http.errors import error_response
+from app.http.errors import DATABASE_UNREACHABLE, database_unavailable, error_response
 
 PUBLIC = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 
@@ -30,5 +30,8 @@ class AccessMiddleware:
             await anyio.to_thread.run_sync(authorise, scope)
         except ParleyError as error:
             await error_response(error)(scope, receive, send)
+            return
+        except DATABASE_UNREACHABLE as exc:  # outside the app's handlers: render it here
+            await error_response(database_unavailable(exc))(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -31,6 +31,8 @@ _DESCRIPTIONS = {
     504: "The upstream server was too slow.",
 }
 GUARDED = (401, 403, 422, 429, 503)
+# What the database driver raises while the database cannot be reached.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -77,14 +79,17 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _database(_: Request, exc: Exception) -> JSONResponse:
+def database_unavailable(exc: Exception) -> ServiceUnavailable:
+    """The 503 a request gets while the database cannot be reached."""
     log.warning("database unavailable: %s", exc.__class__.__name__)
-    return error_response(
-        ServiceUnavailable(
-            "the database is unreachable; nothing was lost, try again shortly",
-            headers={"Retry-After": "5"},
-        )
+    return ServiceUnavailable(
+        "the database is unreachable; nothing was lost, try again shortly",
+        headers={"Retry-After": "5"},
     )
+
+
+async def _database(_: Request, exc: Exception) -> JSONResponse:
+    return error_response(database_unavailable(exc))
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -98,6 +103,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(ParleyError, _parley)
     app.add_exception_handler(HTTPException, _http)
-    for unreachable in (OperationalError, InterfaceError, PoolTimeout):
+    for unreachable in DATABASE_UNREACHABLE:
         app.add_exception_handler(unreachable, _database)
     app.add_exception_handler(Exception, _unexpected)

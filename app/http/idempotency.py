@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.auth.guard import identify
 from app.db.types import as_utc, utcnow
 from app.errors import Conflict, InvalidInput, ParleyError, ServiceUnavailable
+from app.http.errors import error_response
 from app.http.tables import IdempotentRequest
 
 HEADER = b"idempotency-key"
@@ -155,8 +156,6 @@ class IdempotencyMiddleware:
         try:
             await self._handle(scope, receive, send, key)
         except ParleyError as error:
-            from app.http.errors import error_response
-
             await error_response(error)(scope, receive, send)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, key: str) -> None:
