@@ -2,13 +2,16 @@
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 import respx
 
-from tests.support.app import wait_for_article
+from tests.support.app import serve, wait_for_article
+from tests.support.databases import fresh_database, module_settings, postgres_database
 from tests.support.llm import LLM_BASE_URL, llm_reply
 
 
@@ -32,6 +35,13 @@ def article(
     return {"text": f"{sentence}\n\nOther news followed.", "record": record}
 
 
+FAKE_LLM: dict[str, Any] = {
+    "openai_base_url": LLM_BASE_URL,
+    "openai_api_key": "sk-test",
+    "llm_sdk_retries": 0,
+    "relevance_gate": False,
+}
+SHARED = pytest.mark.asyncio(loop_scope="module")  # the tests that read the shared app
 ARTICLES = [
     article(1, "ceasefire", "agreed", "2024-05-20", "Sudan", "African Union"),
     article(2, "ceasefire", "violated", "2024-06", "Sudan", "IGAD"),
@@ -47,15 +57,27 @@ def _answer(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [a["record"] for a in ARTICLES if a["text"].split(":")[0] + ":" in prompt]
 
 
-@pytest.fixture
-async def records(client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    with respx.mock(base_url=LLM_BASE_URL) as llm:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def records(
+    tmp_path_factory: pytest.TempPathFactory, postgres_ready: str | None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """One app holding ARTICLES' records, shared by this module's read-only tests (a database
+    of its own, so the per-test wipe of the others never reaches it)."""
+    tmp = tmp_path_factory.mktemp("records")
+    with ExitStack() as stack:
+        url = (
+            stack.enter_context(postgres_database("parley_records"))
+            if postgres_ready
+            else fresh_database(tmp, None)
+        )
+        llm = stack.enter_context(respx.mock(base_url=LLM_BASE_URL))
         llm.post("/chat/completions").mock(side_effect=llm_reply(_answer))
-        for a in ARTICLES:
-            posted = await client.post("/v1/articles", json={"text": a["text"]})
-            done = await wait_for_article(client, posted.json()["id"])
-            assert done["status"] == "done", done["error"]
-    return client
+        async with serve(module_settings(tmp, url, **FAKE_LLM)) as client:
+            for a in ARTICLES:
+                posted = await client.post("/v1/articles", json={"text": a["text"]})
+                done = await wait_for_article(client, posted.json()["id"])
+                assert done["status"] == "done", done["error"]
+            yield client
 
 
 async def _summaries(client: httpx.AsyncClient, **params: Any) -> list[str]:
@@ -64,6 +86,7 @@ async def _summaries(client: httpx.AsyncClient, **params: Any) -> list[str]:
     return [r["summary"].split(" ")[1] for r in response.json()["items"]]
 
 
+@SHARED
 async def test_filters_combine(records: httpx.AsyncClient) -> None:
     assert await _summaries(records, country="Sudan") == ["3", "2", "1"]
     assert await _summaries(records, country="SDN", kind="ceasefire") == ["2", "1"]
@@ -73,18 +96,21 @@ async def test_filters_combine(records: httpx.AsyncClient) -> None:
     assert await _summaries(records, mediator="United Arab Emirates") == ["6"]
 
 
+@SHARED
 async def test_since_and_until_compare_whole_partial_dates(records: httpx.AsyncClient) -> None:
     assert await _summaries(records, country="Sudan", since="2024-06") == ["3", "2"]
     assert await _summaries(records, country="Sudan", until="2024-06-15") == ["2", "1"]
     assert await _summaries(records, since="2024-09-01", until="2024-12-31") == ["6", "5"]
 
 
+@SHARED
 async def test_full_text_search_over_summaries_and_evidence(records: httpx.AsyncClient) -> None:
     assert await _summaries(records, q="violated") == ["2"]
     assert await _summaries(records, q="humanitarian access", country="Sudan") == ["3", "1"]
     assert await _summaries(records, q='"; DROP TABLE record; --') == []
 
 
+@SHARED
 async def test_cursor_pagination_walks_every_record_once(records: httpx.AsyncClient) -> None:
     seen: list[int] = []
     cursor = None
@@ -101,6 +127,7 @@ async def test_cursor_pagination_walks_every_record_once(records: httpx.AsyncCli
     assert seen == sorted(seen, reverse=True)
 
 
+@SHARED
 async def test_a_record_by_id_carries_its_provenance(records: httpx.AsyncClient) -> None:
     first = (await records.get("/v1/records", params={"limit": 1})).json()["items"][0]
 
