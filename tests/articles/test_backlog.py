@@ -44,4 +44,4 @@ async def test_the_llm_rate_limit_does_not_throttle_the_rules_extractor(
         ids = [(await client.post("/v1/articles", json={"text": t})).json()["id"] for t in TEXTS]
         finished = [await wait_for_article(client, i, within=20) for i in ids]
 
-    assert {a["status"] for a in finished} == {"done"}
+    assert {a["status"] for a in finished} == {"done"}, [a["error"] for a in finished]

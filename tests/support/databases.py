@@ -23,6 +23,21 @@ APP_TABLES = (
     "idempotent_request"
 )
 
+# DBOS's record of work (its migrations and queue definitions stay).
+DBOS_WORK_TABLES = frozenset(
+    {
+        "workflow_status",
+        "operation_outputs",
+        "notifications",
+        "workflow_events",
+        "workflow_events_history",
+        "streams",
+        "workflow_input",
+        "workflow_output",
+        "workflow_schedules",
+    }
+)
+
 
 def postgres_url() -> str | None:
     """The PostgreSQL server tests run against, if any."""
@@ -53,6 +68,14 @@ def fresh_database(tmp: Path, postgres: str | None) -> str:
     engine = make_engine(postgres)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {APP_TABLES} RESTART IDENTITY CASCADE"))
+        # The queue's state too: a job an earlier test left queued would otherwise run here,
+        # against the new rows that reuse its article's id.
+        present = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'dbos'")
+        ).scalars()
+        queued = [f"dbos.{t}" for t in present if t in DBOS_WORK_TABLES]
+        if queued:
+            conn.execute(text(f"TRUNCATE {', '.join(queued)} CASCADE"))
     engine.dispose()
     return postgres
 
