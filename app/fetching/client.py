@@ -6,6 +6,7 @@ and its connection guarded like the first. Every refusal is a `FetchError` with 
 
 import asyncio
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -76,7 +77,9 @@ def parse_url(url: str) -> httpx.URL:
     not. Where it points is `validate_url`'s question."""
     try:
         parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError) as exc:
+        # The standard library splits the URL we store (canonical_url): both must read it.
+        urlsplit(url.strip())
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise ForbiddenURL(f"invalid URL: {exc}") from exc
     if parsed.scheme not in ("http", "https"):
         raise ForbiddenURL("only http and https URLs are fetched")

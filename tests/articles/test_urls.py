@@ -189,3 +189,11 @@ async def test_a_url_whose_host_is_not_a_valid_domain_name_is_422_naming_it(
     assert error["code"] == "forbidden_url"
     assert "host" in error["message"]
     assert problem in error["message"]
+
+
+async def test_a_url_the_standard_library_cannot_split_is_a_422(client: httpx.AsyncClient) -> None:
+    # Found by the URL fuzz: httpx read it, urllib (which canonicalises) raised, a 500.
+    answer = await client.post("/v1/articles", json={"url": "HTTP://["})
+
+    assert answer.status_code == 422
+    assert "invalid URL" in answer.json()["error"]["message"]
