@@ -4,6 +4,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+# What the database driver and pool raise while the database cannot be reached.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def normalise_url(url: str) -> str:

@@ -10,8 +10,9 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.guard import authorise
+from app.db.engine import DATABASE_UNREACHABLE
 from app.errors import ParleyError
-from app.http.errors import DATABASE_UNREACHABLE, database_unavailable, error_response
+from app.http.errors import database_unavailable, error_response
 
 PUBLIC = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 

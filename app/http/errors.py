@@ -6,10 +6,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from app.db.engine import DATABASE_UNREACHABLE
 from app.errors import ParleyError, ServiceUnavailable
 from app.http.schemas import ErrorOut
 
@@ -31,8 +30,6 @@ _DESCRIPTIONS = {
     504: "The upstream server was too slow.",
 }
 GUARDED = (401, 403, 422, 429, 503)
-# What the database driver raises while the database cannot be reached.
-DATABASE_UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -166,7 +166,7 @@ class IdempotencyMiddleware:
         except SQLAlchemyError as exc:
             raise ServiceUnavailable("the database is unreachable; try again shortly") from exc
         if principal is None:
-            await self.app(scope, receive, send)  # the route answers 401
+            await self.app(scope, receive, send)  # a public path: the access check refused the rest
             return
         body = await _read_body(receive)
         settings = scope["app"].state.services.settings

@@ -5,12 +5,11 @@ import asyncio
 from typing import Any
 
 from dbos import DBOS
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.articles.accept import attach_page
 from app.articles.status import mark
 from app.articles.tables import Article, ArticleStatus
+from app.db.engine import DATABASE_UNREACHABLE
 from app.db.types import as_utc, utcnow
 from app.errors import ExtractionError
 from app.extraction.breaker import CircuitBreaker
@@ -29,7 +28,7 @@ from app.services import bound
 
 def database_unavailable(exc: BaseException) -> bool:
     """Whether a step failed because a database could not be reached (worth retrying)."""
-    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
+    return isinstance(exc, DATABASE_UNREACHABLE)
 
 
 def transient(exc: BaseException) -> bool:
