@@ -6,6 +6,7 @@ each domain's tables where it uses them.
 
 from app.articles.tables import Article
 from app.auth.tables import ApiKey
+from app.events.tables import Event, EventAnchor, EventCountry, EventMediator, Process
 from app.feeds.tables import Feed
 from app.http.tables import IdempotentRequest
 from app.records.tables import Extraction, Record, RecordCountry, RecordMediator
@@ -13,9 +14,14 @@ from app.records.tables import Extraction, Record, RecordCountry, RecordMediator
 __all__ = [
     "ApiKey",
     "Article",
+    "Event",
+    "EventAnchor",
+    "EventCountry",
+    "EventMediator",
     "Extraction",
     "Feed",
     "IdempotentRequest",
+    "Process",
     "Record",
     "RecordCountry",
     "RecordMediator",

@@ -18,6 +18,9 @@ class GoldRecord:
 
     record: ExtractedRecord
     optional: bool = False
+    # The development and the process the record reports (consolidation gold), when coded.
+    event: str | None = None
+    process: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,12 @@ def _parse(line: str, where: str) -> GoldArticle:
     try:
         data: dict[str, Any] = json.loads(line)
         records = [
-            GoldRecord(ExtractedRecord.model_validate(raw), bool(raw.get("optional", False)))
+            GoldRecord(
+                ExtractedRecord.model_validate(raw),
+                bool(raw.get("optional", False)),
+                _key(raw.get("event")),
+                _key(raw.get("process")),
+            )
             for raw in data.get("records", [])
         ]
         article = ArticleInput(
@@ -60,3 +68,7 @@ def _parse(line: str, where: str) -> GoldArticle:
 
 def _datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _key(value: object) -> str | None:
+    return None if value is None else str(value)

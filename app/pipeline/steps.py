@@ -12,6 +12,7 @@ from app.articles.tables import Article, ArticleStatus
 from app.db.engine import DATABASE_UNREACHABLE
 from app.db.types import as_utc, utcnow
 from app.errors import ExtractionError
+from app.events.attach import attach_article, detach_article
 from app.extraction.breaker import CircuitBreaker
 from app.extraction.contract import ArticleInput, ExtractionResult
 from app.extraction.relevance import is_relevant
@@ -181,16 +182,18 @@ def park(article_id: int, reason: str) -> None:
 
 @DBOS.step(name="parley.store", **DB_RETRIES)
 def store(article_id: int, result: ExtractionResult) -> int:
-    """Store the grounded records and mark the article done; idempotent, so a replay leaves
-    no duplicates. Returns how many records were kept."""
+    """Store the grounded records, attach them to events and mark the article done; idempotent,
+    so a replay leaves no duplicates and attaches nothing twice. Returns how many were kept."""
     with bound().transaction() as unit:
         article = unit.session.get(Article, article_id)
         if article is None:
             return 0
         published = article.published_at.date() if article.published_at else None
+        left = detach_article(unit.session, article_id)
         extraction = store_extraction(
             unit.session, article_id, article.text or "", published, result
         )
+        attach_article(unit.session, article_id, left)
         mark(unit.session, article, ArticleStatus.DONE)
         return len(result.records) - extraction.records_dropped
 

@@ -76,6 +76,10 @@ class Record(SQLModel, table=True):
     background: bool = False
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The event this record reports (app.events keeps it): how well it matched and why.
+    event_id: int | None = Field(default=None, index=True)
+    event_score: float | None = None
+    event_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     created_at: datetime = timestamp()
 
 

@@ -1,0 +1,122 @@
+"""Attaching stored reports to events, inside the transaction that stores them.
+
+A report joins the event of every stored report it matches (merging those events if it matches
+several: the oldest event keeps its id) or starts its own. When an article's reports are
+replaced, the events they left are settled again: what stays of each is regrouped, so the
+grouping is always the connected groups of the match graph (app.events.clustering), whatever
+order the reports came in. Replaying a step attaches nothing twice: the article's previous
+reports are detached before its new ones are attached.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from app.events.anchors import anchor, candidates
+from app.events.clustering import group_reports
+from app.events.facts import Facts, of_record
+from app.events.refresh import refresh_events
+from app.events.similarity import Match, compare
+from app.events.tables import Event, EventAnchor
+from app.events.tuning import EventTuning, tuning
+from app.records.tables import Record
+
+STARTED = "no stored report of this development: a new event"
+
+
+def detach_article(session: Session, article_id: int) -> set[int]:
+    """Unhook the article's reports before they are replaced; the events they were in."""
+    ids = select(Record.id).where(Record.article_id == article_id)
+    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(ids)))
+    events = session.exec(
+        select(Record.event_id).where(Record.article_id == article_id).distinct()
+    ).all()
+    return {e for e in events if e is not None}
+
+
+def attach_article(session: Session, article_id: int, left: Iterable[int] = ()) -> None:
+    """Attach the article's unattached reports; settle the events in `left` that lost some."""
+    settings = tuning().event
+    touched = set(left)
+    for event_id in sorted(touched):
+        touched |= _regroup(session, event_id, settings)
+    records = session.exec(
+        select(Record)
+        .where(Record.article_id == article_id)
+        .where(col(Record.event_id).is_(None))
+        .order_by(col(Record.seq))
+    ).all()
+    for record in records:
+        touched |= attach_record(session, record, settings)
+    refresh_events(session, touched)
+
+
+def attach_record(session: Session, record: Record, settings: EventTuning) -> set[int]:
+    """Attach one stored report; the ids of the events it changed (merged ones included)."""
+    report = of_record(record)
+    anchor(session, report)
+    matches = _matches(session, report, settings)
+    if not matches:
+        event = Event(kind=record.kind, status=record.status, sort_date=_placeholder(record))
+        session.add(event)
+        session.flush()
+        _join(record, event.id, None, (STARTED,))
+        return {_id(event.id)}
+    events = {c.event_id for _, c in matches if c.event_id is not None}
+    target = min(events)
+    _move(session, events - {target}, target)
+    match, best = max(matches, key=lambda pair: (pair[0].score, -_id(pair[1].id)))
+    _join(record, target, match.score, (f"matches record {best.id}", *match.reasons))
+    return events
+
+
+def _matches(session: Session, report: Facts, settings: EventTuning) -> list[tuple[Match, Record]]:
+    found = []
+    for candidate in candidates(session, report, settings):
+        match = compare(report, of_record(candidate), settings)
+        if match is not None and match.score >= settings.threshold:
+            found.append((match, candidate))
+    return found
+
+
+def _regroup(session: Session, event_id: int, settings: EventTuning) -> set[int]:
+    """Split what is left of an event into its connected groups; the new events' ids."""
+    members = session.exec(
+        select(Record).where(Record.event_id == event_id).order_by(col(Record.id))
+    ).all()
+    groups = group_reports([of_record(m) for m in members], settings)
+    by_id = {m.id: m for m in members}
+    created: set[int] = set()
+    for group in groups[1:]:  # the group with the oldest report keeps the event
+        first = by_id[group[0]]
+        event = Event(kind=first.kind, status=first.status, sort_date=_placeholder(first))
+        session.add(event)
+        session.flush()
+        created.add(_id(event.id))
+        for record_id in group:
+            by_id[record_id].event_id = event.id
+    return created
+
+
+def _move(session: Session, sources: set[int], target: int) -> None:
+    if sources:
+        session.exec(
+            update(Record).where(col(Record.event_id).in_(sources)).values(event_id=target)
+        )
+
+
+def _join(record: Record, event_id: int | None, score: float | None, why: tuple[str, ...]) -> None:
+    record.event_id = event_id
+    record.event_score = score
+    record.event_reasons = list(why)
+
+
+def _placeholder(record: Record) -> dt.date:
+    return record.date_to or record.created_at.date()
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value

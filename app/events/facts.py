@@ -1,0 +1,134 @@
+"""What consolidation compares about a report: its facts, read from a stored record or from a
+contract record (the evaluation's gold), in one shape."""
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from app.extraction.vocabulary import ActorKind, RecordKind, RecordStatus
+from app.normalize.keys import key_words
+from app.normalize.organisations import organisation_name
+from app.records.dates import date_span
+from app.records.tables import Record
+
+
+class Precision(StrEnum):
+    """How exactly a report dates its development."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    # Undated: the article's publication day stands in.
+    PUBLISHED = "published"
+
+
+# States and their forces are one side ("Sudan", "the Sudanese army"): the country names them.
+_STATE_KINDS = {ActorKind.STATE, ActorKind.ARMED_FORCES}
+_SALIENT = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*)")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One report's facts, as consolidation weighs them."""
+
+    id: int
+    article_id: int
+    kind: RecordKind
+    status: RecordStatus
+    sides: frozenset[str]
+    countries: frozenset[str]
+    mediators: frozenset[str]
+    place: str | None
+    place_country: str | None
+    day_from: dt.date | None
+    day_to: dt.date | None
+    precision: Precision | None
+    count: int | None
+    text: str
+    salient: frozenset[str]
+
+
+def side_identity(party: Mapping[str, Any]) -> str:
+    """A side as one key: ISO3 for a state or its forces, else the folded name (organisations
+    under their canonical name)."""
+    name = str(party.get("name") or "")
+    country = party.get("country")
+    if party.get("kind") in _STATE_KINDS and country:
+        return str(country)
+    return " ".join(key_words(organisation_name(name) or name))
+
+
+def mediator_key(party: Mapping[str, Any]) -> str | None:
+    """A third party as one key: canonical organisation name, else ISO3."""
+    name = organisation_name(str(party.get("name") or ""))
+    return name or (str(party["country"]) if party.get("country") else None)
+
+
+def precision_of(date: str | None) -> Precision:
+    """How precise a partial ISO date is; an undated report is dated by its article."""
+    if not date:
+        return Precision.PUBLISHED
+    return (Precision.YEAR, Precision.MONTH, Precision.DAY)[min(date.count("-"), 2)]
+
+
+def facts(
+    *,
+    id: int,
+    article_id: int,
+    kind: RecordKind,
+    status: RecordStatus,
+    parties: Iterable[Mapping[str, Any]],
+    mediators: Iterable[Mapping[str, Any]],
+    location: Mapping[str, Any] | None,
+    countries: Iterable[str],
+    date: str | None,
+    published: dt.date | None,
+    count: int | None,
+    texts: Iterable[str],
+) -> Facts:
+    """Facts from a record's fields; `published` dates a report that gives no date."""
+    span = date_span(date) or ((published, published) if published else None)
+    text = " ".join(t for t in texts if t)
+    return Facts(
+        id=id,
+        article_id=article_id,
+        kind=kind,
+        status=status,
+        sides=frozenset(side_identity(p) for p in parties),
+        countries=frozenset(countries),
+        mediators=frozenset(k for k in map(mediator_key, mediators) if k),
+        place=" ".join(key_words(str(location["name"]))) if location else None,
+        place_country=(location or {}).get("country"),
+        day_from=span[0] if span else None,
+        day_to=span[1] if span else None,
+        precision=precision_of(date) if span else None,
+        count=count,
+        text=" ".join(key_words(text)),
+        salient=frozenset(w.casefold().rstrip(".,") for w in _SALIENT.findall(text)),
+    )
+
+
+def of_record(record: Record) -> Facts:
+    """The facts of a stored record (its stored span already falls back on publication)."""
+    assert record.id is not None
+    found = facts(
+        id=record.id,
+        article_id=record.article_id,
+        kind=record.kind,
+        status=record.status,
+        parties=record.parties,
+        mediators=record.mediators,
+        location=record.location,
+        countries=record.countries,
+        date=record.date,
+        published=None,
+        count=record.count,
+        texts=[record.summary, *(str(e.get("quote", "")) for e in record.evidence)],
+    )
+    if record.date_from is None or record.date_to is None:
+        return found
+    precision = precision_of(record.date)
+    return replace(found, day_from=record.date_from, day_to=record.date_to, precision=precision)

@@ -1,0 +1,147 @@
+"""Events grouped into processes: events of the same sides within months of each other are
+linked, and a process is a connected group of linked events (so, like events, it does not
+depend on the order events arrived in). Its timeline is its events in date order."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import Session, col, select
+
+from app.events.clustering import UnionFind
+from app.events.consolidate import LIFECYCLE
+from app.events.facts import side_identity
+from app.events.similarity import same_side, side_overlap
+from app.events.tables import Event, EventCountry, Process
+from app.events.tuning import ProcessTuning, tuning
+from app.extraction.vocabulary import RecordKind, ThirdPartyRole
+
+
+def linked(a: Event, b: Event, settings: ProcessTuning) -> bool:
+    """Whether two events belong to one process: near in time, mostly the same sides, and
+    nothing that marks another initiative (other armed groups, another lead mediator, talks
+    in another country)."""
+    if abs((a.sort_date - b.sort_date).days) > settings.window_days:
+        return False
+    sides_a, sides_b = _sides(a), _sides(b)
+    if side_overlap(sides_a, sides_b) < settings.sides_threshold:
+        return False
+    return not (
+        _apart(_groups(sides_a), _groups(sides_b))
+        or _apart(_leads(a), _leads(b))
+        or _apart(_talks_country(a), _talks_country(b))
+    )
+
+
+def _sides(event: Event) -> set[str]:
+    return {side_identity(p) for p in event.parties} or set(event.countries)
+
+
+def _groups(sides: set[str]) -> set[str]:
+    """The non-state sides (a state's side key is its ISO3 code)."""
+    return {s for s in sides if not (len(s) == 3 and s.isupper())}
+
+
+def _leads(event: Event) -> set[str]:
+    return {str(m["name"]) for m in event.mediators if m.get("role") == ThirdPartyRole.MEDIATOR}
+
+
+def _talks_country(event: Event) -> set[str]:
+    place = event.location or {}
+    if event.kind != RecordKind.NEGOTIATION or not place.get("country"):
+        return set()
+    return {str(place["country"])}
+
+
+def _apart(a: set[str], b: set[str]) -> bool:
+    """Both sets are known and share nothing."""
+    return bool(a) and bool(b) and not any(same_side(x, y) for x in a for y in b)
+
+
+def group_events(events: Sequence[Event], settings: ProcessTuning) -> list[list[int]]:
+    """Connected groups of events (ids, each sorted), comparing only events within the window."""
+    ordered = sorted(events, key=lambda e: (e.sort_date, _id(e.id)))
+    sets = UnionFind(_id(e.id) for e in ordered)
+    window = dt.timedelta(days=settings.window_days)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b.sort_date - a.sort_date > window:
+                break
+            if sets.find(_id(a.id)) != sets.find(_id(b.id)) and linked(a, b, settings):
+                sets.union(_id(a.id), _id(b.id))
+    return sets.groups()
+
+
+def settle_processes(session: Session, moved: Iterable[int], gone: Iterable[int] = ()) -> None:
+    """Regroup the processes around events that appeared or moved, and of processes that lost
+    an event; every other process is untouched."""
+    settings = tuning().process
+    scope: dict[int, Event] = {}
+    processes = set(gone)
+    for event_id in moved:
+        event = session.get(Event, event_id)
+        if event is not None:
+            scope[event_id] = event
+            scope.update((_id(e.id), e) for e in _neighbours(session, event, settings))
+    processes |= {e.process_id for e in scope.values() if e.process_id is not None}
+    if processes:
+        members = select(Event).where(col(Event.process_id).in_(processes))
+        scope.update((_id(e.id), e) for e in session.exec(members).all())
+    if scope or processes:
+        _assign(session, list(scope.values()), processes, settings)
+
+
+def _neighbours(session: Session, event: Event, settings: ProcessTuning) -> Sequence[Event]:
+    window = dt.timedelta(days=settings.window_days)
+    near = (
+        select(EventCountry.event_id)
+        .where(col(EventCountry.country).in_(event.countries))
+        .where(col(EventCountry.sort_date) >= event.sort_date - window)
+        .where(col(EventCountry.sort_date) <= event.sort_date + window)
+    )
+    return session.exec(select(Event).where(col(Event.id).in_(near))).all()
+
+
+def _assign(session: Session, events: list[Event], old: set[int], settings: ProcessTuning) -> None:
+    by_id = {_id(e.id): e for e in events}
+    free = sorted(old)
+    used: set[int] = set()
+    for group in group_events(events, settings):
+        members = [by_id[i] for i in group]
+        # The group keeps the oldest process one of its events was in and no group took yet.
+        mine = sorted({e.process_id for e in members if e.process_id is not None} - used)
+        process = session.get(Process, mine[0]) if mine else None
+        if process is None:
+            process = Process()
+            session.add(process)
+            session.flush()
+        used.add(_id(process.id))
+        for event in members:
+            event.process_id = process.id
+        describe(process, members)
+    session.flush()
+    for process_id in set(free) - used:
+        orphan = session.get(Process, process_id)
+        if orphan is not None:
+            session.delete(orphan)
+
+
+def describe(process: Process, events: Sequence[Event]) -> None:
+    """A process's own fields from its events: sides, span, latest status."""
+    timeline = sorted(events, key=lambda e: (e.sort_date, LIFECYCLE.index(e.status)))
+    parties: dict[str, dict[str, object]] = {}
+    for event in timeline:
+        for party in event.parties:
+            parties.setdefault(side_identity(party), party)
+    process.parties = [parties[k] for k in sorted(parties)]
+    process.countries = sorted({c for e in events for c in e.countries})
+    process.mediators = sorted({str(m["name"]) for e in events for m in e.mediators})
+    process.title = " – ".join(str(p["name"]) for p in process.parties) or "unnamed sides"
+    process.date_from = min(e.date_from or e.sort_date for e in events)
+    process.date_to = max(e.sort_date for e in events)
+    process.latest_status = timeline[-1].status
+    process.event_count = len(events)
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value

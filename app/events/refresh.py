@@ -1,0 +1,109 @@
+"""Writing an event's consolidated fields and index rows after its reports changed, and
+settling the processes of the events whose sides or dates moved."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.articles.tables import Article
+from app.db.types import utcnow
+from app.events.consolidate import ROLE_ORDER, Report, consolidate, most_common
+from app.events.facts import side_identity
+from app.events.processes import settle_processes
+from app.events.tables import Event, EventCountry, EventMediator
+from app.extraction.vocabulary import ThirdPartyRole
+from app.records.tables import Record, RecordMediator
+
+# What a process is grouped by: an event whose signature is unchanged needs no regrouping.
+Signature = tuple[frozenset[str], frozenset[str], dt.date]
+
+
+def signature(event: Event) -> Signature:
+    """The fields process grouping reads."""
+    sides = frozenset(side_identity(p) for p in event.parties)
+    return sides, frozenset(event.countries), event.sort_date
+
+
+def refresh_events(session: Session, event_ids: Iterable[int]) -> None:
+    """Recompute the given events from their reports (deleting empty ones), then their
+    processes where an event appeared, vanished or moved."""
+    moved: set[int] = set()
+    gone_processes: set[int] = set()
+    for event_id in sorted(set(event_ids)):
+        event = session.get(Event, event_id)
+        if event is None:
+            continue
+        before = signature(event) if event.source_count else None
+        if not _recompute(session, event):
+            if event.process_id is not None:
+                gone_processes.add(event.process_id)
+            _delete(session, event)
+        elif signature(event) != before:
+            moved.add(event_id)
+    session.flush()
+    settle_processes(session, moved, gone_processes)
+
+
+def reports_of(session: Session, event_id: int) -> list[Report]:
+    """An event's reports with their articles."""
+    rows = session.exec(
+        select(Record, Article)
+        .join(Article, col(Article.id) == Record.article_id)
+        .where(Record.event_id == event_id)
+    ).all()
+    return [Report(record, article) for record, article in rows]
+
+
+def _recompute(session: Session, event: Event) -> bool:
+    reports = reports_of(session, _id(event.id))
+    if not reports:
+        return False
+    fields = consolidate(reports)
+    for name, value in vars(fields).items():
+        setattr(event, name, value)
+    event.kind = reports[0].record.kind
+    event.updated_at = utcnow()
+    _reindex(session, event)
+    return True
+
+
+def _reindex(session: Session, event: Event) -> None:
+    event_id = _id(event.id)
+    session.exec(delete(EventCountry).where(col(EventCountry.event_id) == event_id))
+    session.exec(delete(EventMediator).where(col(EventMediator.event_id) == event_id))
+    session.add_all(
+        EventCountry(event_id=event_id, country=c, sort_date=event.sort_date)
+        for c in event.countries
+    )
+    # The records' own mediator index, so filtering events and records agree.
+    rows = session.exec(
+        select(RecordMediator.mediator, RecordMediator.role)
+        .join(Record, col(Record.id) == RecordMediator.record_id)
+        .where(Record.event_id == event_id)
+    ).all()
+    roles: dict[str, list[ThirdPartyRole]] = {}
+    for mediator, role in rows:
+        roles.setdefault(mediator, []).append(ThirdPartyRole(role))
+    session.add_all(
+        EventMediator(event_id=event_id, mediator=m, role=_role(r)) for m, r in roles.items()
+    )
+
+
+def _role(roles: list[ThirdPartyRole]) -> ThirdPartyRole:
+    role = most_common(roles, lambda r: -ROLE_ORDER.index(r))
+    assert role is not None
+    return role
+
+
+def _delete(session: Session, event: Event) -> None:
+    event_id = _id(event.id)
+    session.exec(delete(EventCountry).where(col(EventCountry.event_id) == event_id))
+    session.exec(delete(EventMediator).where(col(EventMediator.event_id) == event_id))
+    session.delete(event)
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value

@@ -1,0 +1,134 @@
+"""Whether two reports tell of one development: vetoes a careful editor would not overrule,
+then a weighted score with its reasons (the weights and threshold are data: tuning.toml)."""
+
+from collections.abc import Set
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from app.events.facts import Facts, Precision
+from app.events.tuning import EventTuning
+
+_SAME_NAME = 90.0  # token-set ratio from which two folded side names are one side
+
+
+@dataclass(frozen=True)
+class Match:
+    """How well two reports match (0..1) and the reasons, for the event to keep."""
+
+    score: float
+    reasons: tuple[str, ...]
+
+
+def same_side(a: str, b: str) -> bool:
+    """Whether two side keys name one side: equal, one the other's acronym, or nearly equal."""
+    if a == b or _acronym(a) == b or _acronym(b) == a:
+        return True
+    return min(len(a), len(b)) > 3 and fuzz.token_set_ratio(a, b) >= _SAME_NAME
+
+
+def _acronym(name: str) -> str:
+    words = name.split()
+    return "".join(w[0] for w in words) if len(words) > 1 else name
+
+
+def side_overlap(a: Set[str], b: Set[str]) -> float:
+    """Jaccard similarity of two sets of sides, a side matching by `same_side`."""
+    if not a or not b:
+        return 0.0
+    matched = sum(1 for x in a if any(same_side(x, y) for y in b))
+    return matched / (len(a) + len(b) - matched)
+
+
+def day_distance(a: Facts, b: Facts) -> int | None:
+    """Days between two reports' date spans (0 when they overlap); None if one is undated."""
+    if a.day_from is None or a.day_to is None or b.day_from is None or b.day_to is None:
+        return None
+    if a.day_to < b.day_from:
+        return (b.day_from - a.day_to).days
+    if b.day_to < a.day_from:
+        return (a.day_from - b.day_to).days
+    return 0
+
+
+def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
+    """Why two reports cannot be one development, or None when they may be."""
+    if a.kind != b.kind:
+        return "different kinds"
+    if a.article_id == b.article_id:
+        return "one article's records are different developments"
+    if tuning.phases[a.status] != tuning.phases[b.status]:
+        return f"statuses {a.status} and {b.status} are different developments"
+    if not a.countries & b.countries:
+        # A report naming no country has nothing to be found by (see app.events.anchors).
+        return "no country in common"
+    if a.place_country and b.place_country and a.place_country != b.place_country:
+        return f"held in {a.place_country} and in {b.place_country}"
+    return _date_veto(a, b, tuning) or _count_veto(a, b, tuning)
+
+
+def _date_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
+    days = day_distance(a, b)
+    if days is None:
+        return "undated"
+    if Precision.YEAR in (a.precision, b.precision):
+        return "dated only by the year"
+    if days > tuning.window_days[a.kind]:
+        return f"{days} days apart"
+    # Dates the articles state (not their publication days) must agree: "July" and "August"
+    # are different developments, and so are the 3rd and the 10th.
+    stated = Precision.PUBLISHED not in (a.precision, b.precision)
+    both_days = a.precision == b.precision == Precision.DAY
+    if stated and days > (tuning.precise_tolerance_days if both_days else 0):
+        return f"dated {days} days apart"
+    return None
+
+
+def _count_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
+    if a.count is None or b.count is None:
+        return None
+    if abs(a.count - b.count) > tuning.count_tolerance * max(a.count, b.count):
+        return f"counts {a.count} and {b.count}"
+    return None
+
+
+def compare(a: Facts, b: Facts, tuning: EventTuning) -> Match | None:
+    """The match of two reports, or None when a veto says they are different developments."""
+    if veto(a, b, tuning) is not None:
+        return None
+    sides = side_overlap(a.sides, b.sides) if a.sides and b.sides else 0.5
+    parts = {
+        "sides": sides,
+        "date": _date_part(a, b, tuning),
+        "text": _text_part(a, b),
+        "mediators": _set_part(a.mediators, b.mediators),
+        "location": _location_part(a, b),
+    }
+    score = sum(tuning.weights[name] * value for name, value in parts.items())
+    reasons = tuple(f"{name} {value:.2f}" for name, value in parts.items())
+    return Match(round(score, 4), reasons)
+
+
+def _date_part(a: Facts, b: Facts, tuning: EventTuning) -> float:
+    days = day_distance(a, b) or 0
+    closeness = 1.0 - days / (tuning.window_days[a.kind] + 1)
+    exact = a.precision == b.precision == Precision.DAY
+    return closeness if exact else 0.7 * closeness
+
+
+def _text_part(a: Facts, b: Facts) -> float:
+    wording = fuzz.token_set_ratio(a.text, b.text) / 100.0
+    names = len(a.salient & b.salient) / len(a.salient | b.salient) if a.salient else 0.0
+    return 0.5 * wording + 0.5 * names
+
+
+def _set_part(a: Set[str], b: Set[str]) -> float:
+    if not a or not b:
+        return 0.5  # one report not naming a mediator says nothing against the other
+    return len(a & b) / len(a | b)
+
+
+def _location_part(a: Facts, b: Facts) -> float:
+    if a.place is None or b.place is None:
+        return 0.5
+    return 1.0 if a.place == b.place or a.place_country == b.place_country else 0.3

@@ -1,0 +1,68 @@
+"""The thresholds and weights of consolidation, read once from `tuning.toml` (data, not code)."""
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from app.extraction.vocabulary import RecordKind, RecordStatus
+
+
+@dataclass(frozen=True)
+class EventTuning:
+    """When two reports are one development."""
+
+    threshold: float
+    window_days: dict[RecordKind, int]
+    precise_tolerance_days: int
+    count_tolerance: float
+    weights: dict[str, float]
+    phases: dict[RecordStatus, str]
+
+    @property
+    def widest_window(self) -> int:
+        """The largest window of any kind (how far back a rebuild must look)."""
+        return max(self.window_days.values())
+
+
+@dataclass(frozen=True)
+class ProcessTuning:
+    """When two events belong to one process."""
+
+    window_days: int
+    sides_threshold: float
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Both levels of consolidation."""
+
+    event: EventTuning
+    process: ProcessTuning
+
+
+TUNING_FILE = Path(__file__).with_name("tuning.toml")
+
+
+@cache
+def tuning(path: Path = TUNING_FILE) -> Tuning:
+    """The tuning in `path` (the package's own by default), validated."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    event, process = data["event"], data["process"]
+    weights = {str(k): float(v) for k, v in event["weights"].items()}
+    if abs(sum(weights.values()) - 1.0) > 1e-6:
+        raise ValueError(f"{path}: event weights must add up to 1")
+    return Tuning(
+        event=EventTuning(
+            threshold=float(event["threshold"]),
+            window_days={RecordKind(k): int(v) for k, v in event["window_days"].items()},
+            precise_tolerance_days=int(event["precise_tolerance_days"]),
+            count_tolerance=float(event["count_tolerance"]),
+            weights=weights,
+            phases={RecordStatus(k): str(v) for k, v in event["phases"].items()},
+        ),
+        process=ProcessTuning(
+            window_days=int(process["window_days"]),
+            sides_threshold=float(process["sides_threshold"]),
+        ),
+    )
