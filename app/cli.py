@@ -17,6 +17,7 @@ from app.commands import lifecycle, run
 from app.config import Settings, get_settings
 from app.db.cli import db_cli
 from app.evaluation.cli import evaluate_command
+from app.events.cli import events_cli
 from app.feeds.cli import feeds_cli
 from app.feeds.ingest import ingest
 from app.lifecycle import ProcessLifecycle, drain
@@ -27,6 +28,7 @@ cli = typer.Typer(help="Parley: records of negotiations, ceasefires and peace de
 cli.add_typer(db_cli, name="db")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(feeds_cli, name="feeds")
+cli.add_typer(events_cli, name="events")
 cli.command("ingest")(ingest)
 cli.command("extract")(extract)
 cli.command("eval")(evaluate_command)

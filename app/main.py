@@ -11,6 +11,7 @@ from app.articles import routes as articles
 from app.articles.metrics import ArticleGauges
 from app.auth import guard
 from app.config import Settings, get_settings
+from app.events import routes as events
 from app.extraction.protocol import Extractor
 from app.feeds import routes as feeds
 from app.http import errors, health, openapi
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     # Access is checked before routing (AccessMiddleware); every router refuses query
     # parameters its routes do not declare.
     known_query, refused = Depends(refuse_unknown_query), errors.error_responses(422)
-    for router in (articles.router, records.router, feeds.router, http_metrics.router):
+    routers = (articles.router, records.router, events.router, feeds.router, http_metrics.router)
+    for router in routers:
         app.include_router(router, dependencies=[known_query], responses=refused)
     app.include_router(health.router, dependencies=[known_query], responses=refused)
     # Outermost last: request id, metrics, access (every path but the public ones, before any

@@ -7,8 +7,7 @@ import typer
 
 from app.commands import lifecycle, run
 from app.config import ExtractorName, Settings, get_settings
-from app.evaluation.command import evaluate, render_table
-from app.evaluation.scoring import Report
+from app.evaluation.command import Evaluation, evaluate, render
 from app.services import Lifecycle
 
 EXTRACTORS: tuple[ExtractorName, ...] = ("rules", "llm")
@@ -16,7 +15,7 @@ EXTRACTORS: tuple[ExtractorName, ...] = ("rules", "llm")
 
 async def _evaluate(
     opened: Lifecycle, settings: Settings, gold: Path, json_out: Path | None
-) -> Report:
+) -> Evaluation:
     async with opened.extracting(settings) as extractor:
         return await evaluate(gold, extractor, json_out)
 
@@ -40,5 +39,5 @@ def evaluate_command(
     if extractor is not None:
         chosen: ExtractorName = "llm" if extractor == "llm" else "rules"
         settings = settings.model_copy(update={"extractor_choice": chosen})
-    report = run(_evaluate(lifecycle(ctx), settings, gold, json_out))
-    typer.echo(render_table(report))
+    result = run(_evaluate(lifecycle(ctx), settings, gold, json_out))
+    typer.echo(render(result))

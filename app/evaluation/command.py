@@ -3,10 +3,16 @@
 import asyncio
 import hashlib
 import json
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.evaluation.consolidation import (
+    ConsolidationScore,
+    has_consolidation_gold,
+    score_consolidation,
+)
 from app.evaluation.gold import GoldArticle, load_gold
 from app.evaluation.scoring import Prf, Report, score
 from app.extraction.contract import ExtractedRecord
@@ -15,14 +21,31 @@ from app.extraction.protocol import Extractor
 from app.records.normalise import normalise_record
 
 
-async def evaluate(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Report:
+@dataclass(frozen=True)
+class Evaluation:
+    """Extraction scores, and consolidation scores when the gold codes events."""
+
+    extraction: Report
+    # Fed the gold records themselves (consolidation alone), and the extractor's (end to end).
+    consolidation: ConsolidationScore | None = None
+    end_to_end: ConsolidationScore | None = None
+
+
+async def evaluate(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Evaluation:
     """Extract every gold article, normalise and ground the records, score, optionally save."""
     articles = load_gold(gold)
     predictions = {article.id: await _predict(extractor, article) for article in articles}
-    report = score(articles, predictions)
+    result = Evaluation(score(articles, predictions))
+    if has_consolidation_gold(articles):
+        own = {a.id: [normalise_record(g.record) for g in a.records] for a in articles}
+        result = Evaluation(
+            result.extraction,
+            await asyncio.to_thread(score_consolidation, articles, own),
+            await asyncio.to_thread(score_consolidation, articles, predictions),
+        )
     if json_out is not None:
-        _save(json_out, _payload(report, gold, extractor))
-    return report
+        _save(json_out, _payload(result, gold, extractor))
+    return result
 
 
 def _save(path: Path, payload: dict[str, Any]) -> None:
@@ -30,7 +53,7 @@ def _save(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def run_eval(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Report:
+def run_eval(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Evaluation:
     """Synchronous `evaluate` for the CLI (starts its own event loop)."""
     return asyncio.run(evaluate(gold, extractor, json_out))
 
@@ -46,7 +69,7 @@ async def _predict(extractor: Extractor, article: GoldArticle) -> list[Extracted
     ]
 
 
-def _payload(report: Report, gold: Path, extractor: Extractor) -> dict[str, Any]:
+def _payload(result: Evaluation, gold: Path, extractor: Extractor) -> dict[str, Any]:
     return {
         "extractor": extractor.name,
         "model": getattr(extractor, "model", None),
@@ -54,8 +77,39 @@ def _payload(report: Report, gold: Path, extractor: Extractor) -> dict[str, Any]
         "gold": str(gold),
         "gold_sha256": hashlib.sha256(gold.read_bytes()).hexdigest(),
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-        "report": report.to_dict(),
+        "report": result.extraction.to_dict(),
+        "consolidation": asdict(result.consolidation) if result.consolidation else None,
+        "consolidation_end_to_end": asdict(result.end_to_end) if result.end_to_end else None,
     }
+
+
+def render(result: Evaluation) -> str:
+    """Every table of an evaluation."""
+    tables = [render_table(result.extraction)]
+    for label, scored in (
+        ("consolidation, fed the gold records", result.consolidation),
+        ("consolidation, end to end", result.end_to_end),
+    ):
+        if scored is not None:
+            tables.append(render_consolidation(label, scored))
+    return "\n\n".join(tables)
+
+
+def render_consolidation(label: str, scored: ConsolidationScore) -> str:
+    """Pairwise P/R/F1, B-cubed F1 and the group ratio for events and processes."""
+    lines = [
+        f"{label:<37}{'P':>7}{'R':>7}{'F1':>7}{'B3 F1':>7}{'groups':>8}{'gold':>6}{'ratio':>7}"
+    ]
+    for name, g in (
+        ("events (over records)", scored.events),
+        ("processes (over events)", scored.processes),
+    ):
+        pairwise = g.pairwise
+        lines.append(
+            f"{name:<37}{pairwise.precision:>7.2f}{pairwise.recall:>7.2f}{pairwise.f1:>7.2f}"
+            f"{g.bcubed_f1:>7.2f}{g.system_groups:>8}{g.gold_groups:>6}{g.ratio:>7.2f}"
+        )
+    return "\n".join(lines)
 
 
 def render_table(report: Report) -> str:

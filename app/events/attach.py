@@ -11,7 +11,7 @@ reports are detached before its new ones are attached.
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.events.anchors import anchor, candidates
@@ -26,8 +26,27 @@ from app.records.tables import Record
 STARTED = "no stored report of this development: a new event"
 
 
+# Any constant works: it names the one lock every attaching transaction takes on PostgreSQL.
+_ATTACH_LOCK = 0x5061726C6579  # "Parley"
+
+
+def serialise_attaching(session: Session) -> None:
+    """Let one transaction at a time attach reports, until it ends.
+
+    Two workers storing two reports of one development at once would each miss the other's
+    uncommitted report and start two events. SQLite already writes one transaction at a time
+    (the store step writes before it reads candidates); PostgreSQL takes an advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(select(func.pg_advisory_xact_lock(_ATTACH_LOCK)))
+
+
 def detach_article(session: Session, article_id: int) -> set[int]:
-    """Unhook the article's reports before they are replaced; the events they were in."""
+    """Unhook the article's reports before they are replaced; the events they were in.
+
+    Takes the attaching lock (`serialise_attaching`) for the rest of the transaction.
+    """
+    serialise_attaching(session)
     ids = select(Record.id).where(Record.article_id == article_id)
     session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(ids)))
     events = session.exec(

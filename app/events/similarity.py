@@ -24,7 +24,8 @@ def same_side(a: str, b: str) -> bool:
     """Whether two side keys name one side: equal, one the other's acronym, or nearly equal."""
     if a == b or _acronym(a) == b or _acronym(b) == a:
         return True
-    return min(len(a), len(b)) > 3 and fuzz.token_set_ratio(a, b) >= _SAME_NAME
+    # "m23" and "afc m23", "bandits" and "armed bandits"; a one-letter key matches nothing.
+    return min(len(a), len(b)) > 1 and fuzz.token_set_ratio(a, b) >= _SAME_NAME
 
 
 def _acronym(name: str) -> str:
@@ -38,6 +39,20 @@ def side_overlap(a: Set[str], b: Set[str]) -> float:
         return 0.0
     matched = sum(1 for x in a if any(same_side(x, y) for y in b))
     return matched / (len(a) + len(b) - matched)
+
+
+def side_likeness(a: Set[str], b: Set[str]) -> float:
+    """How alike two reports' sides are (0..1): each side's best likeness in the other set,
+    averaged both ways, so "Boko Haram and ISWAP fighters" earns part of a longer spelling."""
+    if not a or not b:
+        return 0.0
+
+    def best(x: str, others: Set[str]) -> float:
+        return max(1.0 if same_side(x, y) else fuzz.token_set_ratio(x, y) / 100 for y in others)
+
+    forward = sum(best(x, b) for x in a) / len(a)
+    backward = sum(best(y, a) for y in b) / len(b)
+    return (forward + backward) / 2
 
 
 def day_distance(a: Facts, b: Facts) -> int | None:
@@ -76,10 +91,13 @@ def _date_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
     if days > tuning.window_days[a.kind]:
         return f"{days} days apart"
     # Dates the articles state (not their publication days) must agree: "July" and "August"
-    # are different developments, and so are the 3rd and the 10th.
+    # are different developments, and so are two exchanges on the 3rd and the 10th. A truce
+    # "agreed" on the 4th and "in force" on the 6th may be one: the window decides.
     stated = Precision.PUBLISHED not in (a.precision, b.precision)
     both_days = a.precision == b.precision == Precision.DAY
-    if stated and days > (tuning.precise_tolerance_days if both_days else 0):
+    if stated and not both_days and days > 0:
+        return f"dated {days} days apart"
+    if stated and a.status == b.status and days > tuning.precise_tolerance_days:
         return f"dated {days} days apart"
     return None
 
@@ -96,7 +114,7 @@ def compare(a: Facts, b: Facts, tuning: EventTuning) -> Match | None:
     """The match of two reports, or None when a veto says they are different developments."""
     if veto(a, b, tuning) is not None:
         return None
-    sides = side_overlap(a.sides, b.sides) if a.sides and b.sides else 0.5
+    sides = side_likeness(a.sides, b.sides) if a.sides and b.sides else 0.5
     parts = {
         "sides": sides,
         "date": _date_part(a, b, tuning),

@@ -76,6 +76,9 @@ class RecordOut(BaseModel):
     attributed_to: str | None
     background: bool
     evidence: list[Evidence]
+    event_id: int | None = Field(
+        description="The event (development) this record reports; see /v1/events/{id}."
+    )
     extractor: ExtractorName
     model: str | None
     prompt_version: str | None

@@ -58,7 +58,8 @@ def parse_day(value: str | None, *, end: bool) -> dt.date | None:
     return span[1] if end else span[0]
 
 
-def _fts_condition(session: Session, q: str) -> ColumnElement[bool]:
+def text_condition(session: Session, q: str) -> ColumnElement[bool]:
+    """Records whose summary, evidence, names or places contain every word of `q`."""
     words = _WORD.findall(q)
     if not words:
         raise InvalidInput("q has no words to search for")
@@ -100,7 +101,7 @@ def find_records(
     if query.until:
         stmt = stmt.where(col(Record.date_from) <= query.until)
     if query.q:
-        stmt = stmt.where(_fts_condition(session, query.q))
+        stmt = stmt.where(text_condition(session, query.q))
     if after is not None:
         stmt = stmt.where(col(Record.id) < after)
     return list(session.exec(stmt.order_by(col(Record.id).desc()).limit(limit)).all())

@@ -61,7 +61,7 @@ def test_rules_extractor_on_gold_file_writes_comparable_json(
     gold_file: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "runs" / "eval.json"
-    report = run_eval(gold_file, RulesExtractor(), out)
+    report = run_eval(gold_file, RulesExtractor(), out).extraction
     assert report.overall.f1 == 1.0
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["extractor"] == "rules"
@@ -72,13 +72,13 @@ def test_rules_extractor_on_gold_file_writes_comparable_json(
 
 
 async def test_records_without_locatable_evidence_are_dropped(gold_file: Path) -> None:
-    report = await evaluate(gold_file, InventingExtractor())
+    report = (await evaluate(gold_file, InventingExtractor())).extraction
     assert report.overall.predicted == 0
     assert report.overall.recall == 0.0
 
 
 def test_table_overall_line_names_f1(gold_file: Path) -> None:
-    table = render_table(run_eval(gold_file, RulesExtractor()))
+    table = render_table(run_eval(gold_file, RulesExtractor()).extraction)
     overall = next(line for line in table.splitlines() if line.startswith("overall"))
     assert "F1" in overall
     assert "peace_agreement" in table

@@ -1,0 +1,56 @@
+"""Recomputing every event and process from the stored records (`parley events rebuild`).
+
+Because events are the connected groups of the match graph, attaching every record again, in
+any order, gives the grouping that attaching them as they arrived gave; a rebuild is needed
+after the tuning changes, or to attach records stored before events existed.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.db.unit import transaction
+from app.events.attach import attach_record, serialise_attaching
+from app.events.refresh import refresh_events
+from app.events.tables import Event, EventAnchor, EventCountry, EventMediator, Process
+from app.events.tuning import tuning
+from app.records.tables import Record
+
+BATCH = 500
+
+
+def clear_events(session: Session) -> None:
+    """Forget every event, process and anchor; records keep their content."""
+    serialise_attaching(session)
+    session.exec(update(Record).values(event_id=None, event_score=None, event_reasons=[]))
+    for table in (EventAnchor, EventCountry, EventMediator):
+        session.exec(delete(table))
+    session.exec(update(Event).values(process_id=None))
+    session.exec(delete(Event))
+    session.exec(delete(Process))
+
+
+def rebuild(engine: Engine, progress: Callable[[int], None] = lambda _: None) -> int:
+    """Clear and re-attach every record, in batches of `BATCH` (each its own transaction);
+    returns how many records were attached. Running it again after an interruption starts over."""
+    settings = tuning().event
+    with transaction(engine) as unit:
+        clear_events(unit.session)
+    done, after = 0, 0
+    while True:
+        with transaction(engine) as unit:
+            serialise_attaching(unit.session)
+            batch = unit.session.exec(
+                select(Record).where(col(Record.id) > after).order_by(col(Record.id)).limit(BATCH)
+            ).all()
+            if not batch:
+                return done
+            touched: set[int] = set()
+            for record in batch:
+                touched |= attach_record(unit.session, record, settings)
+            refresh_events(unit.session, touched)
+        after = batch[-1].id or after
+        done += len(batch)
+        progress(done)

@@ -1,0 +1,137 @@
+"""Finding events and processes: the filters of records through the events' own index rows,
+newest development first, keyset pages over (sort day, id)."""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidInput
+from app.events.tables import Event, EventCountry, EventMediator, Process
+from app.records.search import RecordQuery, text_condition
+from app.records.tables import Record
+
+_BAD_CURSOR = "invalid cursor: pass back a next_cursor from a previous page"
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """The record filters plus the event's own: its process and how many sources it has."""
+
+    records: RecordQuery
+    process: int | None = None
+    min_sources: int | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page ended: the last item's sort day and id."""
+
+    day: dt.date
+    id: int
+
+
+def encode_position(position: Position) -> str:
+    """An opaque cursor pointing after `position`."""
+    raw = json.dumps({"d": position.day.isoformat(), "id": position.id}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_position(cursor: str) -> Position:
+    """The position a cursor points after; a 422 for anything we did not issue."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = Position(dt.date.fromisoformat(data["d"]), data["id"])
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(_BAD_CURSOR) from exc
+    if not isinstance(position.id, int) or isinstance(position.id, bool) or position.id < 1:
+        raise InvalidInput(_BAD_CURSOR)
+    return position
+
+
+def find_events(
+    session: Session, query: EventQuery, *, limit: int, after: Position | None = None
+) -> Sequence[Event]:
+    """Events matching every filter, newest development first, at most `limit`."""
+    stmt = select(Event)
+    f = query.records
+    if f.country:
+        by_country = select(EventCountry.event_id).where(EventCountry.country == f.country)
+        stmt = stmt.where(col(Event.id).in_(by_country))
+    if f.mediator:
+        by_mediator = select(EventMediator.event_id).where(EventMediator.mediator == f.mediator)
+        stmt = stmt.where(col(Event.id).in_(by_mediator))
+    if f.kind:
+        stmt = stmt.where(Event.kind == f.kind)
+    if f.status:
+        stmt = stmt.where(Event.status == f.status)
+    if f.since:
+        stmt = stmt.where(col(Event.sort_date) >= f.since)
+    if f.until:  # like records: the development's span overlaps the range
+        stmt = stmt.where(func.coalesce(col(Event.date_from), col(Event.sort_date)) <= f.until)
+    if f.q:
+        reports = select(Record.event_id).where(text_condition(session, f.q))
+        stmt = stmt.where(col(Event.id).in_(reports))
+    if query.process is not None:
+        stmt = stmt.where(Event.process_id == query.process)
+    if query.min_sources is not None:
+        stmt = stmt.where(col(Event.source_count) >= query.min_sources)
+    if after is not None:
+        stmt = stmt.where(_before(after))
+    order = (col(Event.sort_date).desc(), col(Event.id).desc())
+    return session.exec(stmt.order_by(*order).limit(limit)).all()
+
+
+def _before(position: Position) -> ColumnElement[bool]:
+    return or_(
+        col(Event.sort_date) < position.day,
+        and_(col(Event.sort_date) == position.day, col(Event.id) < position.id),
+    )
+
+
+def find_processes(
+    session: Session, query: RecordQuery, *, limit: int, after: Position | None = None
+) -> Sequence[Process]:
+    """Processes with an event matching the filters (country, mediator, q), the most recently
+    active first."""
+    stmt = select(Process).where(col(Process.date_to).is_not(None))
+    events = select(Event.process_id)
+    if query.country:
+        events = events.where(
+            col(Event.id).in_(
+                select(EventCountry.event_id).where(EventCountry.country == query.country)
+            )
+        )
+    if query.mediator:
+        events = events.where(
+            col(Event.id).in_(
+                select(EventMediator.event_id).where(EventMediator.mediator == query.mediator)
+            )
+        )
+    if query.q:
+        events = events.where(
+            col(Event.id).in_(select(Record.event_id).where(text_condition(session, query.q)))
+        )
+    if query.country or query.mediator or query.q:
+        stmt = stmt.where(col(Process.id).in_(events))
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                col(Process.date_to) < after.day,
+                and_(col(Process.date_to) == after.day, col(Process.id) < after.id),
+            )
+        )
+    order = (col(Process.date_to).desc(), col(Process.id).desc())
+    return session.exec(stmt.order_by(*order).limit(limit)).all()
+
+
+def timeline(session: Session, process_id: int) -> Sequence[Event]:
+    """A process's events in date order, oldest first."""
+    stmt = select(Event).where(Event.process_id == process_id)
+    return session.exec(stmt.order_by(col(Event.sort_date), col(Event.id))).all()
