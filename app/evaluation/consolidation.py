@@ -63,14 +63,17 @@ def store_and_group(
         try:
             upgrade(engine)
             with Session(engine) as session:
-                kept = {a.id: _store(session, a, list(records.get(a.id, []))) for a in articles}
+                kept = {
+                    a.id: store_gold_article(session, a, list(records.get(a.id, [])))
+                    for a in articles
+                }
                 session.commit()
                 return _read(session, kept)
         finally:
             engine.dispose()
 
 
-def _store(
+def store_gold_article(
     session: Session, gold: GoldArticle, records: list[ExtractedRecord]
 ) -> tuple[int, list[int]]:
     """Store one article's records; its id and the input index of each stored record (by seq:

@@ -27,6 +27,29 @@ class Precision(StrEnum):
 
 # States and their forces are one side ("Sudan", "the Sudanese army"): the country names them.
 _STATE_KINDS = {ActorKind.STATE, ActorKind.ARMED_FORCES}
+_GROUP_KINDS = {ActorKind.ARMED_GROUP, ActorKind.COALITION}
+# Words that describe an armed group rather than name it.
+_DESCRIBING = frozenset(
+    [
+        "fighters",
+        "insurgents",
+        "militants",
+        "rebels",
+        "rebel",
+        "members",
+        "combatants",
+        "gunmen",
+        "jihadist",
+        "jihadists",
+        "islamist",
+        "islamists",
+        "armed",
+        "group",
+        "groups",
+        "militia",
+        "militias",
+    ]
+)
 _SALIENT = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*)")
 
 
@@ -39,6 +62,8 @@ class Facts:
     kind: RecordKind
     status: RecordStatus
     sides: frozenset[str]
+    # The armed groups among the sides: two reports naming different ones are two developments.
+    groups: frozenset[str]
     countries: frozenset[str]
     mediators: frozenset[str]
     place: str | None
@@ -59,6 +84,25 @@ def side_identity(party: Mapping[str, Any]) -> str:
     if party.get("kind") in _STATE_KINDS and country:
         return str(country)
     return " ".join(key_words(organisation_name(name) or name))
+
+
+def group_keys(party: Mapping[str, Any]) -> set[str]:
+    """The armed groups an armed-group side names, one key each, without the words that
+    describe rather than name them: "Boko Haram and ISWAP fighters" -> {"boko haram", "iswap"};
+    "jihadist fighters" names no group."""
+    if party.get("kind") not in _GROUP_KINDS:
+        return set()
+    words = key_words(organisation_name(str(party.get("name") or "")) or str(party.get("name")))
+    keys: set[str] = set()
+    part: list[str] = []
+    for word in [*words, "and"]:
+        if word == "and":
+            if part:
+                keys.add(" ".join(part))
+            part = []
+        elif word not in _DESCRIBING:
+            part.append(word)
+    return keys
 
 
 def mediator_key(party: Mapping[str, Any]) -> str | None:
@@ -90,6 +134,7 @@ def facts(
     texts: Iterable[str],
 ) -> Facts:
     """Facts from a record's fields; `published` dates a report that gives no date."""
+    parties = list(parties)
     span = date_span(date) or ((published, published) if published else None)
     text = " ".join(t for t in texts if t)
     return Facts(
@@ -98,6 +143,7 @@ def facts(
         kind=kind,
         status=status,
         sides=frozenset(side_identity(p) for p in parties),
+        groups=frozenset(k for p in parties for k in group_keys(p)),
         countries=frozenset(countries),
         mediators=frozenset(k for k in map(mediator_key, mediators) if k),
         place=" ".join(key_words(str(location["name"]))) if location else None,

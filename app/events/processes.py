@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.events.clustering import UnionFind
 from app.events.consolidate import LIFECYCLE
-from app.events.facts import side_identity
+from app.events.facts import group_keys, side_identity
 from app.events.similarity import same_side, side_overlap
 from app.events.tables import Event, EventCountry, Process
 from app.events.tuning import ProcessTuning, tuning
@@ -26,9 +26,21 @@ def linked(a: Event, b: Event, settings: ProcessTuning) -> bool:
     if side_overlap(sides_a, sides_b) < settings.sides_threshold:
         return False
     return not (
-        _apart(_groups(sides_a), _groups(sides_b))
+        _apart(_groups(a), _groups(b))
         or _apart(_leads(a), _leads(b))
         or _apart(_talks_country(a), _talks_country(b))
+    )
+
+
+def signature(event: Event) -> tuple[object, ...]:
+    """Everything `linked` reads of an event: an event whose signature did not change needs
+    no regrouping."""
+    return (
+        event.sort_date,
+        frozenset(_sides(event)),
+        frozenset(_groups(event)),
+        frozenset(_leads(event)),
+        frozenset(_talks_country(event)),
     )
 
 
@@ -36,9 +48,8 @@ def _sides(event: Event) -> set[str]:
     return {side_identity(p) for p in event.parties} or set(event.countries)
 
 
-def _groups(sides: set[str]) -> set[str]:
-    """The non-state sides (a state's side key is its ISO3 code)."""
-    return {s for s in sides if not (len(s) == 3 and s.isupper())}
+def _groups(event: Event) -> set[str]:
+    return {k for p in event.parties for k in group_keys(p)}
 
 
 def _leads(event: Event) -> set[str]:

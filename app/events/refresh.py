@@ -1,7 +1,6 @@
 """Writing an event's consolidated fields and index rows after its reports changed, and
 settling the processes of the events whose sides or dates moved."""
 
-import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import delete
@@ -10,20 +9,10 @@ from sqlmodel import Session, col, select
 from app.articles.tables import Article
 from app.db.types import utcnow
 from app.events.consolidate import ROLE_ORDER, Report, consolidate, most_common
-from app.events.facts import side_identity
-from app.events.processes import settle_processes
+from app.events.processes import settle_processes, signature
 from app.events.tables import Event, EventCountry, EventMediator
 from app.extraction.vocabulary import ThirdPartyRole
 from app.records.tables import Record, RecordMediator
-
-# What a process is grouped by: an event whose signature is unchanged needs no regrouping.
-Signature = tuple[frozenset[str], frozenset[str], dt.date]
-
-
-def signature(event: Event) -> Signature:
-    """The fields process grouping reads."""
-    sides = frozenset(side_identity(p) for p in event.parties)
-    return sides, frozenset(event.countries), event.sort_date
 
 
 def refresh_events(session: Session, event_ids: Iterable[int]) -> None:

@@ -77,6 +77,8 @@ def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
     if not a.countries & b.countries:
         # A report naming no country has nothing to be found by (see app.events.anchors).
         return "no country in common"
+    if a.groups and b.groups and not any(same_side(x, y) for x in a.groups for y in b.groups):
+        return "different armed groups"
     if a.place_country and b.place_country and a.place_country != b.place_country:
         return f"held in {a.place_country} and in {b.place_country}"
     return _date_veto(a, b, tuning) or _count_veto(a, b, tuning)

@@ -1,0 +1,190 @@
+"""Attaching stored reports to events in the store step: differently worded reports of one
+development join one event, near-twins stay apart, and neither the order articles arrive in,
+nor a replay, nor a rebuild changes the grouping. Real SQLite or PostgreSQL, real migrations."""
+
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from app.articles.tables import Article
+from app.evaluation.gold import GoldArticle, GoldRecord
+from app.events.attach import attach_article, detach_article
+from app.events.facts import mediator_key
+from app.events.rebuild import rebuild
+from app.events.tables import Event, EventAnchor
+from app.extraction.contract import ArticleInput, ExtractedRecord, ExtractionResult
+from app.extraction.vocabulary import ExtractorName
+from app.records.normalise import normalise_record
+from app.records.store import store_extraction
+from app.records.tables import Record
+from tests.support.events import empty_engine, gold_partition, partitions, store_all, wire
+
+EngineFactory = Callable[[], Engine]
+
+
+@pytest.fixture
+def fresh_engine(tmp_path: Path, postgres_ready: str | None) -> Iterator[EngineFactory]:
+    """Empty migrated databases, one per call (PostgreSQL: the worker's, emptied again)."""
+    engines: list[Engine] = []
+
+    def make() -> Engine:
+        for old in engines:
+            old.dispose()
+        url = postgres_ready or f"sqlite:///{tmp_path / f'{len(engines)}.db'}"
+        engines.append(empty_engine(url))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+def test_each_development_is_one_event_and_near_twins_stay_apart(
+    fresh_engine: EngineFactory,
+) -> None:
+    articles = wire()
+    engine = fresh_engine()
+
+    events, processes = partitions(engine, store_all(engine, articles))
+
+    assert events == gold_partition(articles, "event")
+    assert len(processes) >= len(gold_partition(articles, "process"))
+
+
+def test_the_order_articles_arrive_in_does_not_change_the_grouping(
+    fresh_engine: EngineFactory,
+) -> None:
+    articles = wire()
+    shuffled = articles[:]
+    random.Random(20261202).shuffle(shuffled)
+
+    groupings = []
+    for order in (articles, articles[::-1], shuffled):
+        engine = fresh_engine()
+        groupings.append(partitions(engine, store_all(engine, order)))
+
+    assert groupings[0] == groupings[1] == groupings[2]
+
+
+def test_a_rebuild_recomputes_the_same_events_and_processes(fresh_engine: EngineFactory) -> None:
+    engine = fresh_engine()
+    placed = store_all(engine, wire())
+    before = partitions(engine, placed)
+
+    attached = rebuild(engine)
+
+    assert attached == len(placed)
+    assert partitions(engine, placed) == before
+
+
+def test_storing_an_article_again_attaches_nothing_twice(fresh_engine: EngineFactory) -> None:
+    articles = wire()
+    engine = fresh_engine()
+    store_all(engine, articles)
+    counts = _counts(engine)
+
+    with Session(engine) as session:
+        again = articles[0]
+        article_id = session.exec(select(func.min(Record.article_id))).one()
+        records = [normalise_record(g.record) for g in again.records]
+        _restore(session, article_id, again, records)
+        session.commit()
+
+    assert _counts(engine) == counts
+
+
+def test_an_event_that_loses_the_report_bridging_it_splits(fresh_engine: EngineFactory) -> None:
+    # 100 and 150 prisoners are too far apart to be one exchange; 125 is near both.
+    first, bridge, last = (_swap(n, name) for n, name in ((100, "a"), (125, "b"), (150, "c")))
+    engine = fresh_engine()
+    placed = store_all(engine, [first, bridge, last])
+    assert len(partitions(engine, placed)[0]) == 1
+
+    with Session(engine) as session:
+        bridge_id = session.exec(select(Record.article_id).where(Record.count == 125)).one()
+        _restore(session, bridge_id, bridge, [])  # re-extracted: it yields nothing now
+        session.commit()
+
+    events, _ = partitions(engine, placed)
+    assert events == {frozenset({("a", 0)}), frozenset({("c", 0)})}
+
+
+def test_an_events_fields_are_consolidated_from_its_reports(fresh_engine: EngineFactory) -> None:
+    engine = fresh_engine()
+    store_all(engine, wire())
+
+    with Session(engine) as session:
+        event = session.exec(
+            select(Event).order_by(col(Event.source_count).desc(), col(Event.id))
+        ).first()
+        assert event is not None
+        reports = session.exec(select(Record).where(Record.event_id == event.id)).all()
+        articles = session.exec(
+            select(Article).where(col(Article.id).in_([r.article_id for r in reports]))
+        ).all()
+
+    assert event.source_count == len(articles) > 1
+    finest = max(len(r.date) for r in reports if r.date)
+    assert event.date is not None
+    assert len(event.date) == finest
+    assert {mediator_key(m) for m in event.mediators} == {
+        mediator_key(m) for r in reports for m in r.mediators
+    }
+    assert event.status in {r.status for r in reports}
+    published = sorted(a.published_at for a in articles if a.published_at)
+    assert (event.first_reported_at, event.last_reported_at) == (published[0], published[-1])
+
+
+def test_every_dated_record_is_anchored_once_per_country(fresh_engine: EngineFactory) -> None:
+    engine = fresh_engine()
+    store_all(engine, wire())
+
+    with Session(engine) as session:
+        anchors = session.exec(select(func.count()).select_from(EventAnchor)).one()
+        records = session.exec(select(Record)).all()
+
+    year_only = [r for r in records if r.date and "-" not in r.date]
+    assert year_only, "the set has background reports dated only by a year"
+    assert anchors == sum(len(r.countries) for r in records if r not in year_only)
+
+
+def _swap(count: int, name: str) -> GoldArticle:
+    text = f"Russia and Ukraine swapped {count} prisoners of war on Friday, officials said."
+    record = ExtractedRecord.model_validate(
+        {
+            "kind": "prisoner_exchange",
+            "status": "completed",
+            "parties": [
+                {"name": "Russia", "kind": "state", "country": "RUS"},
+                {"name": "Ukraine", "kind": "state", "country": "UKR"},
+            ],
+            "date": "2026-03-06",
+            "count": count,
+            "evidence": [text],
+        }
+    )
+    return GoldArticle(name, ArticleInput(text=text), [GoldRecord(record)])
+
+
+def _restore(
+    session: Session, article_id: int, gold: GoldArticle, records: list[ExtractedRecord]
+) -> None:
+    """What the store step does when an article is extracted again."""
+    left = detach_article(session, article_id)
+    result = ExtractionResult(records=records, extractor=ExtractorName.RULES)
+    store_extraction(session, article_id, gold.article.text, None, result)
+    attach_article(session, article_id, left)
+
+
+def _counts(engine: Engine) -> tuple[int, int, int, int]:
+    with Session(engine) as session:
+        return (
+            session.exec(select(func.count()).select_from(Record)).one(),
+            session.exec(select(func.count()).select_from(Event)).one(),
+            session.exec(select(func.count()).select_from(EventAnchor)).one(),
+            session.exec(select(func.sum(Event.source_count))).one() or 0,
+        )

@@ -1,0 +1,136 @@
+"""When two reports are one development: the vetoes an editor would not overrule, and a score
+that joins differently worded reports of the same development."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from app.events.facts import Facts, facts
+from app.events.similarity import compare, same_side, side_likeness, veto
+from app.events.tuning import tuning
+from app.extraction.vocabulary import RecordKind, RecordStatus
+
+EVENT = tuning().event
+SUDAN = [
+    {"name": "Sudanese Armed Forces", "kind": "armed_forces", "country": "SDN"},
+    {"name": "Rapid Support Forces", "kind": "armed_group", "country": "SDN"},
+]
+_ids = iter(range(1, 10_000))
+
+
+def report(**given: Any) -> Facts:
+    """A ceasefire agreed in Jeddah between the Sudanese army and the RSF; override any field."""
+    fields: dict[str, Any] = {
+        "kind": RecordKind.CEASEFIRE,
+        "status": RecordStatus.AGREED,
+        "parties": SUDAN,
+        "mediators": [{"name": "Saudi Arabia", "kind": "state", "country": "SAU"}],
+        "location": {"name": "Jeddah", "country": "SAU"},
+        "countries": ["SDN"],
+        "date": "2026-03-04",
+        "published": dt.date(2026, 3, 5),
+        "count": None,
+        "texts": ["The army and the RSF agreed a week-long truce in Jeddah."],
+    }
+    fields.update(given)
+    number = next(_ids)
+    return facts(id=number, article_id=fields.pop("article_id", number), **fields)
+
+
+def joined(a: Facts, b: Facts) -> bool:
+    match = compare(a, b, EVENT)
+    return match is not None and match.score >= EVENT.threshold
+
+
+def test_two_outlets_wording_the_same_truce_differently_are_one_development() -> None:
+    wire = report(texts=["Sudan's warring parties agreed a seven-day ceasefire in Jeddah."])
+    daily = report(
+        parties=[
+            {"name": "the Sudanese army", "kind": "armed_forces", "country": "SDN"},
+            {"name": "RSF", "kind": "armed_group", "country": "SDN"},
+        ],
+        mediators=[],
+        location=None,
+        date=None,
+        published=dt.date(2026, 3, 5),
+        texts=["A truce between the army and the paramilitary RSF was signed on Wednesday."],
+    )
+
+    match = compare(wire, daily, EVENT)
+
+    assert match is not None
+    assert match.score >= EVENT.threshold
+    assert match.reasons[0].startswith("sides")
+
+
+def test_a_truce_agreed_and_in_force_two_days_later_may_be_one_development() -> None:
+    agreed = report()
+    in_force = report(status=RecordStatus.ONGOING, date="2026-03-06")
+
+    assert joined(agreed, in_force)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"status": RecordStatus.COLLAPSED}, "different developments"),
+        ({"kind": RecordKind.NEGOTIATION}, "different kinds"),
+        ({"date": "2026-05-04"}, "days apart"),
+        ({"date": "2026-03-07", "status": RecordStatus.AGREED}, "dated 3 days apart"),
+        ({"date": "2026-04"}, "days apart"),
+        ({"date": "2026"}, "dated only by the year"),
+        ({"countries": ["YEM"]}, "no country in common"),
+        ({"location": {"name": "Geneva", "country": "CHE"}}, "held in"),
+    ],
+)
+def test_near_twins_stay_apart(change: dict[str, Any], why: str) -> None:
+    original = report()
+    twin = report(**change)
+
+    assert why in (veto(original, twin, EVENT) or "")
+    assert compare(original, twin, EVENT) is None
+
+
+def test_two_exchanges_with_very_different_counts_are_two_developments() -> None:
+    first = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=95)
+    second = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=206)
+
+    assert "counts 95 and 206" in (veto(first, second, EVENT) or "")
+
+
+def test_rounded_counts_of_one_exchange_still_match() -> None:
+    exact = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=206)
+    rounded = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=200)
+
+    assert joined(exact, rounded)
+
+
+def test_one_articles_two_records_are_never_one_development() -> None:
+    assert compare(report(article_id=7), report(article_id=7), EVENT) is None
+
+
+def test_a_report_naming_no_country_cannot_join_anything() -> None:
+    assert compare(report(countries=[]), report(), EVENT) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("m23", "afc m23", True),
+        ("rapid support forces", "rsf", True),
+        ("bandits", "armed bandits", True),
+        ("houthis", "rapid support forces", False),
+        ("SDN", "YEM", False),
+    ],
+)
+def test_side_names_match_across_spellings(a: str, b: str, same: bool) -> None:
+    assert same_side(a, b) is same
+
+
+def test_side_likeness_gives_partial_credit_for_a_longer_spelling() -> None:
+    short = {"NGA", "boko haram and iswap fighters"}
+    long = {"NGA", "boko haram and islamic state west africa province fighters"}
+
+    assert 0.5 < side_likeness(short, long) < 1.0
+    assert side_likeness(short, short) == 1.0
