@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from app.articles.tables import Article
-from app.evaluation.gold import GoldArticle, GoldRecord
+from app.evaluation.gold import GoldArticle, GoldRecord, load_gold
 from app.events.attach import attach_article, detach_article
 from app.events.facts import mediator_key
 from app.events.rebuild import rebuild
@@ -21,7 +21,16 @@ from app.extraction.vocabulary import ExtractorName
 from app.records.normalise import normalise_record
 from app.records.store import store_extraction
 from app.records.tables import Record
-from tests.support.events import empty_engine, gold_partition, partitions, store_all, wire
+from tests.support.corpus import CORPUS as DEV_CORPUS
+from tests.support.events import (
+    HELDOUT,
+    WIRE,
+    empty_engine,
+    gold_partition,
+    partitions,
+    store_all,
+    wire,
+)
 
 EngineFactory = Callable[[], Engine]
 
@@ -55,10 +64,11 @@ def test_each_development_is_one_event_and_near_twins_stay_apart(
     assert len(processes) >= len(gold_partition(articles, "process"))
 
 
+@pytest.mark.parametrize("gold", [WIRE, HELDOUT, DEV_CORPUS], ids=["wire", "heldout", "dev"])
 def test_the_order_articles_arrive_in_does_not_change_the_grouping(
-    fresh_engine: EngineFactory,
+    fresh_engine: EngineFactory, gold: Path
 ) -> None:
-    articles = wire()
+    articles = load_gold(gold)
     shuffled = articles[:]
     random.Random(20261202).shuffle(shuffled)
 
