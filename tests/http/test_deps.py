@@ -9,6 +9,10 @@ from app.config import Settings
 GET_ROUTES = [
     "/v1/records",
     "/v1/records/{record_id}",
+    "/v1/events",
+    "/v1/events/{event_id}",
+    "/v1/processes",
+    "/v1/processes/{process_id}",
     "/v1/articles/{article_id}",
     "/v1/feeds",
     "/v1/feeds/{feed_id}",
