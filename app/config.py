@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         default=32_768, ge=4_096, description="Largest request head (request line and headers)."
     )
+    client_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long `serve` waits for a request, head and body, to arrive whole; a "
+        "slower client is answered 408 and disconnected.",
+    )
     max_connections: int = Field(
         default=1_000, ge=1, description="Open connections beyond which `serve` answers 503."
     )
