@@ -66,12 +66,16 @@ def serve(
 
 
 def front_end_limits(settings: Settings) -> dict[str, Any]:
-    """uvicorn options bounding what one client can hold: head size, connections, proxies.
+    """uvicorn options bounding what one client can hold: head size, time to send a request,
+    connections, proxies.
 
-    h11 rather than httptools: h11 caps the request head (400 beyond), httptools does not.
+    h11 rather than httptools: h11 caps the request head (400 beyond), httptools does not; and
+    Parley's h11 protocol cuts clients that send too slowly (`app.http.client_deadline`).
     """
+    from app.http.client_deadline import ClientDeadlineProtocol
+
     return {
-        "http": "h11",
+        "http": ClientDeadlineProtocol,
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": 5,

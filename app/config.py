@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         default=32_768, ge=4_096, description="Largest request head (request line and headers)."
     )
+    client_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long `serve` waits for a request, head and body, to arrive whole; a "
+        "slower client is answered 408 and disconnected.",
+    )
     max_connections: int = Field(
         default=1_000, ge=1, description="Open connections beyond which `serve` answers 503."
     )
@@ -103,6 +109,18 @@ class Settings(BaseSettings):
     )
     fetch_timeout_seconds: float = Field(
         default=20.0, gt=0, description="Time limit of one fetch, redirects included."
+    )
+    fetch_deadline_seconds: float = Field(
+        default=45.0,
+        gt=0,
+        description="Time limit of an article's fetch, all its attempts and the waits between "
+        "them included.",
+    )
+    fetch_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Article pages one worker process fetches at once, in slots of their own "
+        "(a slow site never holds an extraction slot).",
     )
     fetch_max_bytes: int = Field(
         default=5_000_000, ge=1, description="Largest fetched body, after decompression."

@@ -45,7 +45,8 @@ def database(settings: Settings, *, create: bool = True) -> Iterator[Engine]:
             f"no database at {missing}: set PARLEY_DATABASE_URL, or create it with "
             "`parley db upgrade`"
         )
-    engine = make_engine(settings.database_url, pool_size=settings.queue_concurrency + 10)
+    workflows = settings.queue_concurrency + settings.fetch_concurrency
+    engine = make_engine(settings.database_url, pool_size=workflows + 10)
     try:
         ensure_current(engine, auto_migrate=settings.auto_migrate)
         yield engine

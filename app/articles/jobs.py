@@ -8,19 +8,26 @@ from app.db.unit import Job
 
 @dataclass(frozen=True)
 class ExtractArticle(Job):
-    """Extract one article's records; one job per article and attempt."""
+    """Extract one article's records; one job per article and attempt. An article that came as
+    a URL alone (`fetch_first`) has its page fetched first, by a workflow of its own."""
 
     article_id: int
     job_key: str
     attempts: int
+    fetch_first: bool
 
     @classmethod
     def of(cls, article: Article) -> "ExtractArticle":
         """The job for the article's current attempt (the article must be flushed)."""
         assert article.id is not None, "flush the article before sending its job"
-        return cls(article.id, article.job_key, article.attempts)
+        return cls(article.id, article.job_key, article.attempts, not article.text)
 
     @property
     def workflow_id(self) -> str:
-        """The durable workflow's id: the same job sent twice runs once."""
+        """The extraction workflow's id: the same job sent twice runs once."""
         return f"article-{self.job_key}-{self.attempts}"
+
+    @property
+    def fetch_workflow_id(self) -> str:
+        """The id of the workflow fetching the article's page, when it needs one."""
+        return f"fetch-{self.job_key}-{self.attempts}"

@@ -137,8 +137,8 @@ def _poll_target(feed_id: int) -> tuple[str, str | None, str | None] | None:
 
 def _record(
     feed_id: int, fetched: Fetched | None, parsed: ParsedFeed | None, error: str | None
-) -> list[tuple[int, str, int]]:
-    """Store a poll's outcome; the new articles' jobs, as (id, job_key, attempts), for the
+) -> list[tuple[int, str, int, bool]]:
+    """Store a poll's outcome; the new articles' jobs, as `ExtractArticle` fields, for the
     workflow to send (durably) once this step's transaction has committed."""
     services, jobs = bound(), _Collected()
     with transaction(services.engine, jobs) as unit:
@@ -152,7 +152,7 @@ def _record(
         counts = ingest_items(unit, parsed, services.settings, feed_id=feed_id) if parsed else None
         record_fetch(feed, fetched, counts)
         unit.session.add(feed)
-    return [(j.article_id, j.job_key, j.attempts) for j in jobs.sent]
+    return [(j.article_id, j.job_key, j.attempts, j.fetch_first) for j in jobs.sent]
 
 
 class _Collected:
@@ -167,7 +167,7 @@ class _Collected:
 
 
 @DBOS.step(name="parley.poll")
-async def poll_once(feed_id: int) -> list[tuple[int, str, int]] | None:
+async def poll_once(feed_id: int) -> list[tuple[int, str, int, bool]] | None:
     """Fetch a feed with its validators and store what is new; None when it is not polled."""
     target = await asyncio.to_thread(_poll_target, feed_id)
     if target is None:

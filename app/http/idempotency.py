@@ -14,20 +14,23 @@ import asyncio
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 import anyio
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.guard import identify
+from app.db.engine import DATABASE_UNREACHABLE
 from app.db.types import as_utc, utcnow
-from app.errors import Conflict, InvalidInput, ParleyError, ServiceUnavailable
-from app.http.errors import error_response
+from app.errors import Conflict, InvalidInput, ParleyError
+from app.http.errors import database_unavailable, error_response
 from app.http.tables import IdempotentRequest
 
 HEADER = b"idempotency-key"
@@ -36,6 +39,7 @@ _VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 # Statuses saying the handler did not act: a retry with the same key should run again.
 NOT_EXECUTED = frozenset({400, 401, 403, 408, 409, 413, 422, 429})
 _POLL_SECONDS = 0.05
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,16 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
+async def _before_answering(call: Callable[..., T], *args: object) -> T:
+    """A blocking database call made before the request is answered, in a thread. This
+    middleware sits outside the app's handlers: an unreachable database is answered here as
+    they answer it (503, Retry-After)."""
+    try:
+        return await anyio.to_thread.run_sync(call, *args)
+    except DATABASE_UNREACHABLE as exc:
+        raise database_unavailable(exc) from exc
+
+
 def _replay(stored: Stored) -> Response:
     assert stored.status_code is not None
     return Response(
@@ -161,10 +175,7 @@ class IdempotencyMiddleware:
     async def _handle(self, scope: Scope, receive: Receive, send: Send, key: str) -> None:
         if not _VALID_KEY.fullmatch(key):
             raise InvalidInput("Idempotency-Key must be 1 to 255 printable ASCII characters")
-        try:
-            principal = await anyio.to_thread.run_sync(identify, scope)
-        except SQLAlchemyError as exc:
-            raise ServiceUnavailable("the database is unreachable; try again shortly") from exc
+        principal = await _before_answering(identify, scope)
         if principal is None:
             await self.app(scope, receive, send)  # a public path: the access check refused the rest
             return
@@ -186,7 +197,7 @@ class IdempotencyMiddleware:
         """Claim the key (None) or return the answer to replay, waiting for one in progress."""
         deadline = time.monotonic() + wait
         while True:
-            stored = await anyio.to_thread.run_sync(store.claim, key, who, fingerprint)
+            stored = await _before_answering(store.claim, key, who, fingerprint)
             if stored is None:
                 return None
             while stored.status_code is None and stored.request_hash == fingerprint:
@@ -196,7 +207,7 @@ class IdempotencyMiddleware:
                         headers={"Retry-After": "1"},
                     )
                 await asyncio.sleep(_POLL_SECONDS)
-                stored = await anyio.to_thread.run_sync(store.load, key, who)
+                stored = await _before_answering(store.load, key, who)
                 if stored is None:
                     break
             if stored is None:

@@ -1,8 +1,9 @@
 """RSS 2.0, RSS 1.0 and Atom feeds from bytes we already hold, parsed without surprises.
 
-The XML is first read by defusedxml: a feed declaring entities (billion laughs) or pointing at
-external resources (XXE) is refused outright. Only then does feedparser read it, from an
-in-memory stream, so it never opens a URL, and it has nothing left to expand.
+The bytes are first bounded (`feed_bounds`: items past the cap cut out, author names cut short),
+then read by defusedxml: a feed declaring entities (billion laughs) or pointing at external
+resources (XXE) is refused outright. Only then does feedparser read it, from an in-memory
+stream, so it never opens a URL, and it has nothing left to expand.
 """
 
 import io
@@ -19,6 +20,7 @@ from defusedxml import DefusedXmlException
 
 from app.errors import InvalidInput
 from app.fetching.canonical import canonical_url
+from app.parsing.feed_bounds import bound_feed
 from app.parsing.isolation import isolated
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -147,6 +149,7 @@ def read_feed_here(body: bytes, max_items: int, base_url: str | None = None) -> 
     """Parse RSS/Atom bytes in this process (the child `parse_feed` starts)."""
     if not body.strip():
         raise FeedError("empty document is not a feed")
+    body, listed = bound_feed(body, max_items)
     check_xml_safety(body)
     parsed = _feedparser(body, base_url)
     entries = parsed.entries
@@ -161,6 +164,6 @@ def read_feed_here(body: bytes, max_items: int, base_url: str | None = None) -> 
         items=items,
         bozo=bool(parsed.bozo),
         bozo_message=reason,
-        truncated=max(0, len(entries) - max_items),
+        truncated=max(0, max(listed, len(entries)) - max_items),
         skipped=min(len(entries), max_items) - len(items),
     )

@@ -1,4 +1,5 @@
-"""The durable queue (DBOS): launch and stop, the extraction queue, sending jobs, the sweeper.
+"""The durable queue (DBOS): launch and stop, the fetch and extraction queues, sending jobs, the
+sweeper.
 
 DBOS keeps its state in a system database (a sibling SQLite file, or the same PostgreSQL);
 `DurableQueue` launches it for one process, with or without running queued work, and is the
@@ -20,9 +21,14 @@ from app.config import Settings
 from app.db.engine import normalise_url
 from app.db.unit import Job
 from app.pipeline import sweeper
-from app.pipeline.workflow import in_flight, process_article
+from app.pipeline.workflow import (
+    EXTRACTION_QUEUE,
+    FETCH_QUEUE,
+    fetch_page,
+    in_flight,
+    process_article,
+)
 
-EXTRACTION_QUEUE = "extraction"
 log = logging.getLogger(__name__)
 # How often DBOS's notification listener wakes; it also bounds how long stopping DBOS takes.
 _LISTENER_SECONDS = 0.1
@@ -93,6 +99,12 @@ class DurableQueue:
             polling_interval_sec=self.settings.queue_poll_seconds,
             on_conflict="always_update",
         )
+        await DBOS.register_queue_async(
+            FETCH_QUEUE,
+            worker_concurrency=self.settings.fetch_concurrency,
+            polling_interval_sec=self.settings.queue_poll_seconds,
+            on_conflict="always_update",
+        )
         if work:
             self._stop_sweeping.clear()
             sweeper = threading.Thread(
@@ -115,10 +127,17 @@ class DurableQueue:
             self._system_engine = None
 
     def send(self, jobs: Sequence[Job]) -> None:
-        """Queue committed jobs; the same job twice is one workflow."""
+        """Queue committed jobs, URL-only articles to be fetched first; the same job twice is
+        one workflow."""
         for job in jobs:
             if not isinstance(job, ExtractArticle):
                 raise TypeError(f"no workflow runs {type(job).__name__} jobs")
+            if job.fetch_first:
+                with SetWorkflowID(job.fetch_workflow_id):
+                    DBOS.enqueue_workflow(
+                        FETCH_QUEUE, fetch_page, job.article_id, job.job_key, job.attempts
+                    )
+                continue
             with SetWorkflowID(job.workflow_id):
                 DBOS.enqueue_workflow(EXTRACTION_QUEUE, process_article, *_arguments(job))
 

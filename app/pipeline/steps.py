@@ -2,6 +2,8 @@
 crash skips the finished ones; each step that writes owns its transaction and commits once."""
 
 import asyncio
+import dataclasses
+import time
 from typing import Any
 
 from dbos import DBOS
@@ -18,6 +20,7 @@ from app.extraction.contract import ArticleInput, ExtractionResult
 from app.extraction.relevance import is_relevant
 from app.extraction.vocabulary import ExtractorName
 from app.fetching.client import Fetched, fetch
+from app.fetching.errors import FetchTimeout
 from app.fetching.policy import FetchPolicy
 from app.observability.metrics import BREAKER_STATE, EXTRACTION_FAILURES, LLM_CALLS, LLM_TOKENS
 from app.parsing.isolation import ParserFailed
@@ -82,6 +85,33 @@ def _attach(article_id: int, fetched: Fetched) -> bool:
         return attach_page(unit.session, article, page) is not None
 
 
+def fetch_deadline() -> float:
+    """When an article's fetch must end, all attempts included (`time.monotonic` seconds).
+
+    Not checkpointed on purpose: a worker restarted mid-fetch gives the fetch a new deadline.
+    """
+    return time.monotonic() + bound().settings.fetch_deadline_seconds
+
+
+async def _fetch_by(url: str, deadline: float) -> Fetched:
+    """One attempt, cut short by the deadline; at the deadline, the fetch is over for good."""
+    settings = bound().settings
+    policy = FetchPolicy.from_settings(settings)
+    remaining = deadline - time.monotonic()
+    past = FetchTimeout(
+        f"no complete answer within the fetch deadline ({settings.fetch_deadline_seconds:g} s)",
+        transient=False,
+    )
+    if remaining <= 0:
+        raise past
+    if remaining >= policy.timeout_seconds:
+        return await fetch(url, policy)
+    try:
+        return await fetch(url, dataclasses.replace(policy, timeout_seconds=remaining))
+    except FetchTimeout as exc:
+        raise past from exc
+
+
 @DBOS.step(
     name="parley.fetch",
     retries_allowed=True,
@@ -90,12 +120,16 @@ def _attach(article_id: int, fetched: Fetched) -> bool:
     backoff_rate=2.0,
     should_retry=lambda exc: transient(exc) or database_unavailable(exc),
 )
-async def fetch_article(article_id: int) -> bool:
-    """Fetch a URL-only article's page and store its text; True when it duplicates another."""
+async def fetch_article(article_id: int, deadline: float) -> bool:
+    """Fetch a URL-only article's page and store its text; True when it duplicates another.
+
+    Every attempt ends by `deadline` (see `fetch_deadline`); each one is also bounded by the
+    fetch timeout, wall clock, however slowly the server sends (`app.fetching.client`).
+    """
     url = await asyncio.to_thread(_url_to_fetch, article_id)
     if url is None:
         return False
-    fetched = await fetch(url, FetchPolicy.from_settings(bound().settings))
+    fetched = await _fetch_by(url, deadline)
     return await asyncio.to_thread(_attach, article_id, fetched)
 
 

@@ -7,6 +7,7 @@ still waiting on the same attempt; a job that finished between the first two rea
 queued a second time.
 """
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,10 +53,14 @@ def waiting_articles(session: Session) -> Sequence[Article]:
 
 
 def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:
-    """The jobs among `jobs` that DBOS will not run: unknown to it, or ended."""
+    """The jobs among `jobs` that DBOS will not run: unknown to it, or ended.
+
+    A URL-only article's job is its fetch workflow until that queues the extraction.
+    """
     if not jobs:
         return []
     ids = [job.workflow_id for job in jobs]
+    ids += [job.fetch_workflow_id for job in jobs if job.fetch_first]
     states = {
         w.workflow_id: w.status
         for w in DBOS.list_workflows(workflow_ids=ids, load_input=False, load_output=False)
@@ -63,6 +68,8 @@ def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:
     stranded = []
     for job in jobs:
         state = states.get(job.workflow_id)
+        if state is None and job.fetch_first:
+            state = states.get(job.fetch_workflow_id)
         if state not in LIVE:
             stranded.append(Stranded(job, ended=state is not None))
     return stranded
@@ -88,6 +95,6 @@ def requeue(session: Session, stranded: Sequence[Stranded], send: Callable[[Job]
             continue
         if item.ended:
             log.warning("article %s: job ended unfinished; queueing a new attempt", job.article_id)
-        send(ExtractArticle(job.article_id, job.job_key, attempts))
+        send(dataclasses.replace(job, attempts=attempts))
         queued += 1
     return queued

@@ -1,4 +1,6 @@
-"""The durable extraction workflow: begin → fetch (URL articles) → extract (retried on
+"""The durable workflows of an article. One that came as a URL alone is fetched first, on the
+fetch queue (begin → fetch → queue the extraction), so a slow site holds a fetch slot and never
+an extraction slot. The extraction, on the extraction queue: begin → extract (retried on
 transient errors, held back while the provider is down or the budget spent) → store.
 
 Every step's result is checkpointed by DBOS, so a process killed mid-way resumes where it
@@ -12,8 +14,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dbos import DBOS, error
+from dbos import DBOS, SetWorkflowID, error
 
+from app.articles.jobs import ExtractArticle
 from app.errors import ExtractionError
 from app.fetching.errors import FetchError
 from app.pipeline.steps import (
@@ -22,12 +25,15 @@ from app.pipeline.steps import (
     extract,
     fail,
     fetch_article,
+    fetch_deadline,
     hold_back,
     park,
     store,
 )
 from app.services import bound
 
+EXTRACTION_QUEUE = "extraction"
+FETCH_QUEUE = "fetching"
 log = logging.getLogger(__name__)
 
 
@@ -69,6 +75,35 @@ def _fetch_failure(exc: Exception) -> str:
     return f"fetch failed: {getattr(exc, 'message', exc)}"
 
 
+async def _fetch_or_fail(article_id: int) -> str | None:
+    """Fetch a URL-only article's page (an article with text needs none); how the workflow
+    ends when that settles the article ("duplicate", "failed"), else None."""
+    try:
+        if await fetch_article(article_id, fetch_deadline()):
+            return "duplicate"
+    except (FetchError, ExtractionError, error.DBOSMaxStepRetriesExceeded) as exc:
+        await asyncio.to_thread(fail, article_id, _fetch_failure(exc), "fetch")
+        return "failed"
+    return None
+
+
+@DBOS.workflow(name="parley.fetch_page")
+async def fetch_page(article_id: int, job_key: str, attempts: int) -> str:
+    """Fetch a URL-only article's page, then queue its extraction (the same job, fetched)."""
+    with in_flight.track():
+        if not await asyncio.to_thread(begin, article_id, job_key):
+            return "skipped"
+        ended = await _fetch_or_fail(article_id)
+        if ended is not None:
+            return ended
+        job = ExtractArticle(article_id, job_key, attempts, fetch_first=False)
+        with SetWorkflowID(job.workflow_id):
+            await DBOS.enqueue_workflow_async(
+                EXTRACTION_QUEUE, process_article, article_id, job_key
+            )
+        return "fetched"
+
+
 @DBOS.workflow(name="parley.process_article")
 async def process_article(article_id: int, job_key: str) -> str:
     """Extract and store one article's records.
@@ -80,12 +115,11 @@ async def process_article(article_id: int, job_key: str) -> str:
     with in_flight.track():
         if not await asyncio.to_thread(begin, article_id, job_key):
             return "skipped"
-        try:
-            if await fetch_article(article_id):
-                return "duplicate"
-        except (FetchError, ExtractionError, error.DBOSMaxStepRetriesExceeded) as exc:
-            await asyncio.to_thread(fail, article_id, _fetch_failure(exc), "fetch")
-            return "failed"
+        # A URL-only article queued here (a job sent before fetching had a queue of its own)
+        # is still fetched, in this slot.
+        ended = await _fetch_or_fail(article_id)
+        if ended is not None:
+            return ended
         return await _extract_and_store(article_id, job_key)
 
 

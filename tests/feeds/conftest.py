@@ -32,6 +32,7 @@ def environment(
         monkeypatch.setenv("PARLEY_DBOS_DATABASE_URL", f"sqlite:///{tmp_path / 'dbos.db'}")
         # One extraction at a time on SQLite: see news_site.site_settings.
         monkeypatch.setenv("PARLEY_QUEUE_CONCURRENCY", "1")
+        monkeypatch.setenv("PARLEY_FETCH_CONCURRENCY", "1")
     monkeypatch.setenv("PARLEY_EXTRACTOR", "rules")
     monkeypatch.setenv("PARLEY_QUEUE_POLL_SECONDS", "0.02")
     monkeypatch.setenv("PARLEY_FETCH_ALLOW_HOSTS", f"127.0.0.1:{site.port}")

@@ -2,9 +2,13 @@
 body answers 422, and concurrent duplicates make one article."""
 
 import asyncio
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from app.articles.tables import Article
@@ -12,8 +16,9 @@ from app.auth.keys import Scope
 from app.config import Settings
 from app.db.engine import make_engine
 from app.db.migrate import ensure_current
+from app.http.errors import database_unavailable, error_response
 from app.http.tables import IdempotentRequest
-from tests.support.app import serve
+from tests.support.app import running, serve
 from tests.support.keys import bearer, mint
 
 ARTICLE = {"text": "Negotiators met in Doha on Monday to discuss a ceasefire in Gaza."}
@@ -149,3 +154,41 @@ async def test_malformed_idempotency_key_is_refused(
         )
     assert long.status_code == 422
     assert long.json()["error"]["code"] == "invalid_input"
+
+
+@contextmanager
+def unreachable(engine: Engine) -> Iterator[None]:
+    """The database refuses every new connection, as a server that went away does."""
+
+    def refuse(*_: Any) -> None:
+        raise engine.dialect.loaded_dbapi.OperationalError("connection refused")
+
+    engine.dispose()
+    event.listen(engine, "do_connect", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "do_connect", refuse)
+
+
+async def test_a_database_outage_while_claiming_a_key_is_the_one_503_with_retry_after(
+    make_settings: Callable[..., Settings],
+) -> None:
+    # The access check has already read whether keys exist (cached), so the claim is the
+    # request's first database call: it used to be a 500 from outside the app's handlers.
+    settings = make_settings(run_worker=False, auth_cache_seconds=3600)
+    async with running(settings) as (client, services):
+        assert (await client.get("/v1/records")).status_code == 200
+        with unreachable(services.engine):
+            answer = await client.post(
+                "/v1/articles", json=ARTICLE, headers={"Idempotency-Key": "outage-1"}
+            )
+        after = await client.post(
+            "/v1/articles", json=ARTICLE, headers={"Idempotency-Key": "outage-1"}
+        )
+
+    expected = error_response(database_unavailable(OperationalError("", None, Exception())))
+    assert answer.status_code == expected.status_code == 503
+    assert answer.headers["Retry-After"] == expected.headers["Retry-After"]
+    assert answer.json() == json.loads(expected.body)
+    assert after.status_code == 202  # nothing was claimed: the key runs afresh

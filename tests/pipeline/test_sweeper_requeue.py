@@ -56,7 +56,10 @@ def test_an_article_whose_job_ended_unfinished_gets_a_new_attempt(engine: Engine
 
     queued, sent = run_requeue(engine, [Stranded(job, ended=True)])
 
-    assert (queued, sent) == (1, [ExtractArticle(job.article_id, job.job_key, job.attempts + 1)])
+    assert (queued, sent) == (
+        1,
+        [ExtractArticle(job.article_id, job.job_key, job.attempts + 1, job.fetch_first)],
+    )
     assert attempts_of(engine, job.article_id) == job.attempts + 1
 
 

@@ -93,12 +93,12 @@ def requested(site: LoopbackServer, path: str) -> int:
 def site_settings(make_settings: Any, site: LoopbackServer, **overrides: Any) -> Any:
     """Settings that may fetch from the loopback site.
 
-    On SQLite, one extraction at a time: two URL-only articles attaching their pages at once
-    can meet "database is locked" (a stale WAL snapshot upgraded to a write); the fetch step
-    then runs again, so tests count page fetches as "at least once". PostgreSQL
+    On SQLite, one fetch and one extraction at a time: two URL-only articles attaching their
+    pages at once can meet "database is locked" (a stale WAL snapshot upgraded to a write); the
+    fetch step then runs again, so tests count page fetches as "at least once". PostgreSQL
     keeps the default concurrency: its system database outlives each test, and a single slot
     could be held by an earlier test's sleeping workflow.
     """
     sqlite = make_settings().is_sqlite
-    concurrency = {"queue_concurrency": 1} if sqlite else {}
+    concurrency = {"queue_concurrency": 1, "fetch_concurrency": 1} if sqlite else {}
     return make_settings(fetch_allow_hosts=f"127.0.0.1:{site.port}", **concurrency, **overrides)

@@ -31,3 +31,16 @@ def refuse(_body: bytes) -> str:
 def echo(body: bytes) -> str:
     """Parse successfully: the body as text."""
     return body.decode("utf-8")
+
+
+def quadratic_author(_body: bytes) -> int:
+    """Hold the GIL for seconds in one C call: feedparser's e-mail regex over a 30 KB author,
+    the probe's hostile feed, read without Parley's bounds. The number of entries read."""
+    import feedparser
+
+    author = "a" * 30_000
+    feed = (
+        "<rss version='2.0'><channel><item><link>https://news.example/a</link>"
+        f"<author>{author}</author></item></channel></rss>"
+    )
+    return len(feedparser.parse(feed).entries)
