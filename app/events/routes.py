@@ -33,6 +33,8 @@ Day = Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")]
 Text = Annotated[str | None, Query(max_length=500, description="Full-text search of reports.")]
 Limit = Annotated[int | None, Query(ge=1, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=200)]
+# Numbers compared with integer columns stay in their range: beyond it is a 422, never a 500.
+_MAX_ID = 2_147_483_647
 
 
 def _page_size(limit: int | None, settings: SettingsDep) -> int:
@@ -53,9 +55,12 @@ def list_events(
     since: Day = None,
     until: Day = None,
     q: Text = None,
-    process: Annotated[int | None, Query(ge=1, description="Events of this process.")] = None,
+    process: Annotated[
+        int | None, Query(ge=1, le=_MAX_ID, description="Events of this process.")
+    ] = None,
     min_sources: Annotated[
-        int | None, Query(ge=1, description="Only events reported by at least this many articles.")
+        int | None,
+        Query(ge=1, le=_MAX_ID, description="Only events reported by at least this many articles."),
     ] = None,
     limit: Limit = None,
     cursor: Cursor = None,

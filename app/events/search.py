@@ -18,6 +18,7 @@ from app.records.search import RecordQuery, text_condition
 from app.records.tables import Record
 
 _BAD_CURSOR = "invalid cursor: pass back a next_cursor from a previous page"
+_MAX_ID = 2_147_483_647  # the id columns' range
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def decode_position(cursor: str) -> Position:
         position = Position(dt.date.fromisoformat(data["d"]), data["id"])
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(_BAD_CURSOR) from exc
-    if not isinstance(position.id, int) or isinstance(position.id, bool) or position.id < 1:
+    if not isinstance(position.id, int) or isinstance(position.id, bool):
+        raise InvalidInput(_BAD_CURSOR)
+    if not 1 <= position.id <= _MAX_ID:
         raise InvalidInput(_BAD_CURSOR)
     return position
 

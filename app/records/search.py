@@ -43,7 +43,8 @@ def decode_cursor(cursor: str) -> int:
         after = json.loads(raw)["after"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput("invalid cursor: pass back a next_cursor from a previous page") from exc
-    if not isinstance(after, int) or isinstance(after, bool) or after < 1:
+    # Within the id column's range: a crafted cursor is a 422, never a database error.
+    if not isinstance(after, int) or isinstance(after, bool) or not 1 <= after <= 2_147_483_647:
         raise InvalidInput("invalid cursor: pass back a next_cursor from a previous page")
     return after
 

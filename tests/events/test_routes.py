@@ -2,6 +2,7 @@
 fake model answering with their hand-coded records; every filter, pages, sources with evidence
 that points into the article, timelines in date order, clear errors."""
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from contextlib import ExitStack
@@ -181,6 +182,8 @@ async def test_a_process_timeline_lists_its_events_in_date_order(desk: httpx.Asy
         ("/v1/events", {"countri": "Sudan"}, 422, "unknown query parameter"),
         ("/v1/events", {"cursor": "not-ours"}, 422, "invalid cursor"),
         ("/v1/events", {"min_sources": 0}, 422, "min_sources"),
+        ("/v1/events", {"min_sources": 4509575089362747925725184}, 422, "min_sources"),
+        ("/v1/events", {"process": 2**63}, 422, "process"),
         ("/v1/events", {"country": "Atlantis"}, 422, "Atlantis"),
         ("/v1/events/999999", {}, 404, "event 999999 not found"),
         ("/v1/processes", {"kind": "ceasefire"}, 422, "unknown query parameter"),
@@ -194,3 +197,16 @@ async def test_bad_requests_get_a_clear_error(
 
     assert response.status_code == status
     assert says in response.text
+
+
+@SHARED
+@pytest.mark.parametrize(
+    "position", [{"d": "2026-01-01", "id": 2**63}, {"d": "not a day", "id": 1}, {"id": 1}]
+)
+async def test_a_crafted_cursor_is_a_422(desk: httpx.AsyncClient, position: dict[str, Any]) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+    response = await desk.get("/v1/events", params={"cursor": cursor})
+
+    assert response.status_code == 422
+    assert "invalid cursor" in response.text
