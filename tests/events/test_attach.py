@@ -4,6 +4,7 @@ nor a replay, nor a rebuild changes the grouping. Real SQLite or PostgreSQL, rea
 
 import random
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,11 @@ from app.records.normalise import normalise_record
 from app.records.store import store_extraction
 from app.records.tables import Record
 from tests.support.corpus import CORPUS as DEV_CORPUS
+from tests.support.databases import postgres_database
 from tests.support.events import (
     HELDOUT,
     WIRE,
+    Placed,
     empty_engine,
     gold_partition,
     partitions,
@@ -52,16 +55,32 @@ def fresh_engine(tmp_path: Path, postgres_ready: str | None) -> Iterator[EngineF
         engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def stored(
+    tmp_path_factory: pytest.TempPathFactory, postgres_ready: str | None
+) -> Iterator[tuple[Engine, dict[int, Placed]]]:
+    """The tuning set stored once, for this module's read-only tests (a database of its own,
+    so the per-test wipe of the others never reaches it)."""
+    with ExitStack() as stack:
+        url = (
+            stack.enter_context(postgres_database("parley_attach"))
+            if postgres_ready
+            else f"sqlite:///{tmp_path_factory.mktemp('attach') / 'wire.db'}"
+        )
+        engine = empty_engine(url)
+        yield engine, store_all(engine, wire())
+        engine.dispose()
+
+
 def test_each_development_is_one_event_and_near_twins_stay_apart(
-    fresh_engine: EngineFactory,
+    stored: tuple[Engine, dict[int, Placed]],
 ) -> None:
-    articles = wire()
-    engine = fresh_engine()
+    engine, placed = stored
 
-    events, processes = partitions(engine, store_all(engine, articles))
+    events, processes = partitions(engine, placed)
 
-    assert events == gold_partition(articles, "event")
-    assert len(processes) >= len(gold_partition(articles, "process"))
+    assert events == gold_partition(wire(), "event")
+    assert len(processes) >= len(gold_partition(wire(), "process"))
 
 
 @pytest.mark.parametrize("gold", [WIRE, HELDOUT, DEV_CORPUS], ids=["wire", "heldout", "dev"])
@@ -123,9 +142,10 @@ def test_an_event_that_loses_the_report_bridging_it_splits(fresh_engine: EngineF
     assert events == {frozenset({("a", 0)}), frozenset({("c", 0)})}
 
 
-def test_an_events_fields_are_consolidated_from_its_reports(fresh_engine: EngineFactory) -> None:
-    engine = fresh_engine()
-    store_all(engine, wire())
+def test_an_events_fields_are_consolidated_from_its_reports(
+    stored: tuple[Engine, dict[int, Placed]],
+) -> None:
+    engine, _ = stored
 
     with Session(engine) as session:
         event = session.exec(
@@ -149,9 +169,10 @@ def test_an_events_fields_are_consolidated_from_its_reports(fresh_engine: Engine
     assert (event.first_reported_at, event.last_reported_at) == (published[0], published[-1])
 
 
-def test_every_dated_record_is_anchored_once_per_country(fresh_engine: EngineFactory) -> None:
-    engine = fresh_engine()
-    store_all(engine, wire())
+def test_every_dated_record_is_anchored_once_per_country(
+    stored: tuple[Engine, dict[int, Placed]],
+) -> None:
+    engine, _ = stored
 
     with Session(engine) as session:
         anchors = session.exec(select(func.count()).select_from(EventAnchor)).one()
