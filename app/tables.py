@@ -10,10 +10,12 @@ from app.events.tables import Event, EventAnchor, EventCountry, EventMediator, P
 from app.feeds.tables import Feed
 from app.http.tables import IdempotentRequest
 from app.records.tables import Extraction, Record, RecordCountry, RecordMediator
+from app.review.tables import Change
 
 __all__ = [
     "ApiKey",
     "Article",
+    "Change",
     "Event",
     "EventAnchor",
     "EventCountry",

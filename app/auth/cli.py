@@ -9,7 +9,7 @@ from app.commands import EXIT_FAILED, lifecycle, one_line_errors
 from app.config import get_settings
 from app.db.unit import transaction
 
-keys_cli = typer.Typer(help="API keys (scopes: read, ingest, admin).")
+keys_cli = typer.Typer(help="API keys (scopes: read, ingest, review, admin).")
 
 
 @keys_cli.command("create")

@@ -34,11 +34,17 @@ class Principal:
 
     key_id: int | None
     scopes: frozenset[Scope]
+    key_name: str | None = None
 
     @property
     def name(self) -> str:
         """A stable label: `key:<id>` or `anonymous`."""
         return f"key:{self.key_id}" if self.key_id is not None else "anonymous"
+
+    @property
+    def who(self) -> str:
+        """Who made a change, for history: the key's name (`key:<id>` when it has none)."""
+        return self.key_name or self.name
 
 
 ANONYMOUS = Principal(key_id=None, scopes=frozenset(Scope))
@@ -119,14 +125,20 @@ def _lookup(engine: Engine, token: str | None) -> Principal | None:
             return None
         keys.touch(session, key)
         session.commit()
-        return Principal(key_id=key.id, scopes=keys.parse_scopes(key.scopes))
+        return Principal(key_id=key.id, scopes=keys.parse_scopes(key.scopes), key_name=key.name)
+
+
+# Changing what the machine found (records, events) is review, not ingest.
+REVIEW_PREFIXES = ("/v1/records/", "/v1/events/")
 
 
 def needed_scope(method: str, path: str) -> Scope:
     """The scope a request needs, from its method and path."""
     if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
         return Scope.ADMIN
-    return Scope.READ if method.upper() in SAFE_METHODS else Scope.INGEST
+    if method.upper() in SAFE_METHODS:
+        return Scope.READ
+    return Scope.REVIEW if path.startswith(REVIEW_PREFIXES) else Scope.INGEST
 
 
 def authorise(scope: AsgiScope) -> Principal:

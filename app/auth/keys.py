@@ -24,10 +24,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class Scope(StrEnum):
-    """What a key may do. `admin` implies the others; `ingest` does not imply `read`."""
+    """What a key may do. `admin` implies the others; `ingest` and `review` do not imply
+    `read`."""
 
     READ = "read"
     INGEST = "ingest"
+    REVIEW = "review"
     ADMIN = "admin"
 
 

@@ -21,6 +21,7 @@ from app.events.refresh import refresh_events
 from app.events.similarity import Match, compare
 from app.events.tables import Event, EventAnchor
 from app.events.tuning import EventTuning, tuning
+from app.records.review_state import ReviewState
 from app.records.tables import Record
 
 STARTED = "no stored report of this development: a new event"
@@ -42,17 +43,44 @@ def serialise_attaching(session: Session) -> None:
 
 
 def detach_article(session: Session, article_id: int) -> set[int]:
-    """Unhook the article's reports before they are replaced; the events they were in.
+    """Unhook the article's machine reports before they are replaced (reviewed ones stay,
+    as re-extracting keeps them); the events they were in.
 
     Takes the attaching lock (`serialise_attaching`) for the rest of the transaction.
     """
     serialise_attaching(session)
-    ids = select(Record.id).where(Record.article_id == article_id)
-    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(ids)))
+    replaced = (
+        select(Record.id)
+        .where(Record.article_id == article_id)
+        .where(Record.review == ReviewState.UNREVIEWED)
+    )
+    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(replaced)))
     events = session.exec(
-        select(Record.event_id).where(Record.article_id == article_id).distinct()
+        select(Record.event_id).where(col(Record.id).in_(replaced)).distinct()
     ).all()
     return {e for e in events if e is not None}
+
+
+def detach_record(session: Session, record: Record) -> set[int]:
+    """Take one report out of its event (a rejection, or before a correction re-attaches it);
+    the event it left, settled. Takes the attaching lock."""
+    serialise_attaching(session)
+    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id) == record.id))
+    left = record.event_id
+    _join(record, None, None, ())
+    record.event_pinned = False
+    session.flush()
+    if left is None:
+        return set()
+    touched = {left, *_regroup(session, left, tuning().event)}
+    refresh_events(session, touched)
+    return touched
+
+
+def reattach_record(session: Session, record: Record) -> None:
+    """Attach a corrected report again, where its corrected facts belong."""
+    detach_record(session, record)
+    refresh_events(session, attach_record(session, record, tuning().event))
 
 
 def attach_article(session: Session, article_id: int, left: Iterable[int] = ()) -> None:
@@ -65,6 +93,7 @@ def attach_article(session: Session, article_id: int, left: Iterable[int] = ()) 
         select(Record)
         .where(Record.article_id == article_id)
         .where(col(Record.event_id).is_(None))
+        .where(Record.review != ReviewState.REJECTED)
         .order_by(col(Record.seq))
     ).all()
     for record in records:
@@ -83,10 +112,18 @@ def attach_record(session: Session, record: Record, settings: EventTuning) -> se
         session.flush()
         _join(record, event.id, None, (STARTED,))
         return {_id(event.id)}
-    events = {c.event_id for _, c in matches if c.event_id is not None}
-    target = min(events)
-    _move(session, events - {target}, target)
     match, best = max(matches, key=lambda pair: (pair[0].score, -_id(pair[1].id)))
+    events = {c.event_id for _, c in matches if c.event_id is not None}
+    # Events a person shaped (merged or split) are never merged by the machine: the report
+    # joins the one it matches best, and only machine events merge into it.
+    curated = _curated(session, events)
+    if len(curated) > 1:
+        target = best.event_id if best.event_id in curated else min(curated)
+        events -= curated - {target}
+    else:
+        target = min(curated or events)
+    assert target is not None
+    _move(session, events - {target}, target)
     _join(record, target, match.score, (f"matches record {best.id}", *match.reasons))
     return events
 
@@ -100,12 +137,24 @@ def _matches(session: Session, report: Facts, settings: EventTuning) -> list[tup
     return found
 
 
+def _curated(session: Session, events: set[int]) -> set[int]:
+    """The events among `events` that hold a report a person placed."""
+    pinned = (
+        select(Record.event_id)
+        .where(col(Record.event_id).in_(events))
+        .where(col(Record.event_pinned))
+    )
+    return {e for e in session.exec(pinned.distinct()).all() if e is not None}
+
+
 def _regroup(session: Session, event_id: int, settings: EventTuning) -> set[int]:
-    """Split what is left of an event into its connected groups; the new events' ids."""
+    """Split what is left of an event into its connected groups (the reports a person placed
+    stay together); the new events' ids."""
     members = session.exec(
         select(Record).where(Record.event_id == event_id).order_by(col(Record.id))
     ).all()
-    groups = group_reports([of_record(m) for m in members], settings)
+    pinned = {_id(m.id) for m in members if m.event_pinned}
+    groups = group_reports([of_record(m) for m in members], settings, together=pinned)
     by_id = {m.id: m for m in members}
     created: set[int] = set()
     for group in groups[1:]:  # the group with the oldest report keeps the event

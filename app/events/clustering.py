@@ -6,7 +6,7 @@ found in, which is why attaching reports one by one (app.events.attach), rebuild
 in-memory pass all give the same grouping. The evaluation and the tests use this module.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeVar
 
 from app.events.facts import Facts
@@ -46,10 +46,17 @@ class UnionFind:
 
 
 def components(
-    items: Sequence[T], key: Callable[[T], int], linked: Callable[[T, T], bool]
+    items: Sequence[T],
+    key: Callable[[T], int],
+    linked: Callable[[T, T], bool],
+    together: Collection[int] = (),
 ) -> list[list[int]]:
-    """Connected groups of `items` (by `key`) under the symmetric relation `linked`."""
+    """Connected groups of `items` (by `key`) under the symmetric relation `linked`; the items
+    keyed in `together` are in one group whatever links them."""
     sets = UnionFind(key(item) for item in items)
+    bound = sorted(together)
+    for item in bound[1:]:
+        sets.union(bound[0], item)
     for i, a in enumerate(items):
         for b in items[i + 1 :]:
             if sets.find(key(a)) != sets.find(key(b)) and linked(a, b):
@@ -57,11 +64,14 @@ def components(
     return sets.groups()
 
 
-def group_reports(reports: Sequence[Facts], tuning: EventTuning) -> list[list[int]]:
-    """The events `reports` form: lists of report ids, each sorted, by smallest id."""
+def group_reports(
+    reports: Sequence[Facts], tuning: EventTuning, together: Collection[int] = ()
+) -> list[list[int]]:
+    """The events `reports` form: lists of report ids, each sorted, by smallest id; the reports
+    in `together` (placed by a person) stay in one."""
 
     def linked(a: Facts, b: Facts) -> bool:
         match = compare(a, b, tuning)
         return match is not None and match.score >= tuning.threshold
 
-    return components(reports, lambda f: f.id, linked)
+    return components(reports, lambda f: f.id, linked, together)

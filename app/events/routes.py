@@ -21,6 +21,7 @@ from app.extraction.vocabulary import RecordKind, RecordStatus
 from app.http.deps import ResourceId, SessionDep, SettingsDep
 from app.http.errors import GUARDED, error_responses
 from app.normalize import country_filter, mediator_filter
+from app.records.review_state import ReviewState
 from app.records.search import RecordQuery, parse_day
 
 router = APIRouter(tags=["events"], responses=error_responses(*GUARDED))
@@ -55,6 +56,10 @@ def list_events(
     since: Day = None,
     until: Day = None,
     q: Text = None,
+    review: Annotated[
+        ReviewState | None,
+        Query(description="Only events with a record in this review state (not `rejected`)."),
+    ] = None,
     process: Annotated[
         int | None, Query(ge=1, le=_MAX_ID, description="Events of this process.")
     ] = None,
@@ -67,6 +72,10 @@ def list_events(
 ) -> EventPage:
     """Events matching every given filter, newest development first."""
     size = _page_size(limit, settings)
+    if review == ReviewState.REJECTED:
+        raise InvalidInput(
+            "rejected records belong to no event: list them with /v1/records?review=rejected"
+        )
     records = RecordQuery(
         country=country_filter(country) if country else None,
         mediator=mediator_filter(mediator) if mediator else None,
@@ -75,6 +84,7 @@ def list_events(
         since=parse_day(since, end=False),
         until=parse_day(until, end=True),
         q=q,
+        review=review,
     )
     query = EventQuery(records, process=process, min_sources=min_sources)
     after = decode_position(cursor) if cursor else None

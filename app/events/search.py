@@ -83,6 +83,9 @@ def find_events(
         stmt = stmt.where(col(Event.id).in_(reports))
     if query.process is not None:
         stmt = stmt.where(Event.process_id == query.process)
+    if f.review is not None:
+        reviewed = select(Record.event_id).where(Record.review == f.review)
+        stmt = stmt.where(col(Event.id).in_(reviewed))
     if query.min_sources is not None:
         stmt = stmt.where(col(Event.source_count) >= query.min_sources)
     if after is not None:

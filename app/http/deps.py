@@ -12,6 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 
+from app.auth.guard import ANONYMOUS, Principal, identify
 from app.config import Settings
 from app.db.unit import UnitOfWork
 from app.errors import InvalidInput
@@ -75,3 +76,12 @@ ResourceId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Numeric id
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UnitDep = Annotated[UnitOfWork, Depends(get_unit)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_caller(request: Request) -> Principal:
+    """Who is calling (already identified by the access middleware, cached in the scope)."""
+    principal = identify(request.scope)
+    return principal if principal is not None else ANONYMOUS
+
+
+CallerDep = Annotated[Principal, Depends(get_caller)]

@@ -41,6 +41,7 @@ def record_out(record: Record, extraction: Extraction) -> RecordOut:
         attributed_to=record.attributed_to,
         background=record.background,
         evidence=[Evidence.model_validate(e) for e in record.evidence],
+        review=record.review,
         event_id=record.event_id,
         extractor=extraction.extractor,
         model=extraction.model,

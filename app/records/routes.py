@@ -10,6 +10,7 @@ from app.http.deps import ResourceId, SessionDep, SettingsDep
 from app.http.errors import GUARDED, error_responses
 from app.normalize import country_filter, mediator_filter
 from app.records.mapping import records_out
+from app.records.review_state import ReviewState
 from app.records.schemas import RecordOut, RecordPage
 from app.records.search import RecordQuery, decode_cursor, encode_cursor, find_records, parse_day
 from app.records.tables import Record
@@ -30,6 +31,12 @@ def list_records(
     since: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
     until: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Full-text search.")] = None,
+    review: Annotated[
+        ReviewState | None,
+        Query(
+            description="Only records in this review state (rejected ones show only when asked)."
+        ),
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, description="Page size.")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RecordPage:
@@ -45,6 +52,7 @@ def list_records(
         since=parse_day(since, end=False),
         until=parse_day(until, end=True),
         q=q,
+        review=review,
     )
     after = decode_cursor(cursor) if cursor else None
     rows = find_records(session, query, limit=size + 1, after=after)

@@ -14,6 +14,7 @@ from app.extraction.vocabulary import (
     TalksFormat,
     ThirdPartyRole,
 )
+from app.records.review_state import ReviewState
 
 
 class ActorOut(BaseModel):
@@ -76,6 +77,9 @@ class RecordOut(BaseModel):
     attributed_to: str | None
     background: bool
     evidence: list[Evidence]
+    review: ReviewState = Field(
+        description="unreviewed (machine output), approved, corrected or rejected."
+    )
     event_id: int | None = Field(
         description="The event (development) this record reports; see /v1/events/{id}."
     )

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput
 from app.records.dates import date_span
+from app.records.review_state import ReviewState
 from app.records.tables import Record, RecordCountry, RecordMediator
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -29,6 +30,8 @@ class RecordQuery:
     since: dt.date | None = None
     until: dt.date | None = None
     q: str | None = None
+    # None hides rejected records; a state shows only records in it (rejected included).
+    review: ReviewState | None = None
 
 
 def encode_cursor(last_id: int) -> str:
@@ -103,6 +106,10 @@ def find_records(
         stmt = stmt.where(col(Record.date_from) <= query.until)
     if query.q:
         stmt = stmt.where(text_condition(session, query.q))
+    if query.review is None:
+        stmt = stmt.where(Record.review != ReviewState.REJECTED)
+    else:
+        stmt = stmt.where(Record.review == query.review)
     if after is not None:
         stmt = stmt.where(col(Record.id) < after)
     return list(session.exec(stmt.order_by(col(Record.id).desc()).limit(limit)).all())

@@ -16,6 +16,7 @@ from app.extraction.vocabulary import (
     TalksFormat,
     ThirdPartyRole,
 )
+from app.records.review_state import ReviewState
 
 
 class Extraction(SQLModel, table=True):
@@ -80,6 +81,11 @@ class Record(SQLModel, table=True):
     event_id: int | None = Field(default=None, index=True)
     event_score: float | None = None
     event_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Set when a person merged or split its event: the machine never moves it again.
+    event_pinned: bool = False
+    review: ReviewState = Field(
+        default=ReviewState.UNREVIEWED, sa_column=enum_column(ReviewState, 16, index=True)
+    )
     created_at: datetime = timestamp()
 
 

@@ -19,7 +19,7 @@ from app.db.engine import make_engine
 from app.db.migrate import upgrade
 
 APP_TABLES = (
-    "event_anchor, event_country, event_mediator, event, process, "
+    "change, event_anchor, event_country, event_mediator, event, process, "
     "record_country, record_mediator, record, extraction, article, feed, api_key, "
     "idempotent_request"
 )
