@@ -24,6 +24,7 @@ from app.http.request_id import RequestIdMiddleware
 from app.lifecycle import running
 from app.observability.metrics import build_registry
 from app.records import routes as records
+from app.review import routes as review
 from app.services import Services
 
 log = logging.getLogger("parley")
@@ -59,7 +60,14 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     # Access is checked before routing (AccessMiddleware); every router refuses query
     # parameters its routes do not declare.
     known_query, refused = Depends(refuse_unknown_query), errors.error_responses(422)
-    routers = (articles.router, records.router, events.router, feeds.router, http_metrics.router)
+    routers = (
+        articles.router,
+        records.router,
+        events.router,
+        review.router,
+        feeds.router,
+        http_metrics.router,
+    )
     for router in routers:
         app.include_router(router, dependencies=[known_query], responses=refused)
     app.include_router(health.router, dependencies=[known_query], responses=refused)

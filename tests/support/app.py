@@ -39,12 +39,16 @@ async def serve(
 
 
 async def wait_for_article(
-    client: httpx.AsyncClient, article_id: int, within: float = 30.0
+    client: httpx.AsyncClient,
+    article_id: int,
+    within: float = 30.0,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Poll an article until its extraction is done or failed."""
+    """Poll an article until its extraction is done or failed (`headers`: a key, if needed)."""
     deadline = time.monotonic() + within
     while True:
-        body: dict[str, Any] = (await client.get(f"/v1/articles/{article_id}")).json()
+        response = await client.get(f"/v1/articles/{article_id}", headers=headers)
+        body: dict[str, Any] = response.json()
         if body["status"] in ("done", "failed"):
             return body
         if time.monotonic() > deadline:
