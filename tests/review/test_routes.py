@@ -11,11 +11,17 @@ import httpx
 import pytest
 import pytest_asyncio
 import respx
+from sqlmodel import Session
 
+from app.articles.tables import Article
 from app.auth.keys import Scope
 from app.config import Settings
 from app.db.engine import make_engine
+from app.events.attach import attach_article, detach_article
 from app.events.rebuild import rebuild
+from app.extraction.contract import ExtractedRecord, ExtractionResult
+from app.extraction.vocabulary import ExtractorName
+from app.records.store import store_extraction
 from tests.support.app import serve, wait_for_article
 from tests.support.keys import bearer, mint
 from tests.support.llm import LLM_BASE_URL, llm_reply
@@ -258,3 +264,43 @@ async def test_a_bad_correction_is_a_422_naming_the_problem_and_changes_nothing(
     assert response.status_code == 422, response.text
     assert says in response.text
     assert await desk.record(record_id) == before
+
+
+async def test_re_extracting_an_article_keeps_its_reviewed_records(desk: Desk) -> None:
+    approved, corrected = desk.records[0], desk.records[2]
+    await desk.client.post(
+        f"/v1/records/{approved}/review", json={"verdict": "approved"}, headers=desk.reviewer
+    )
+    await desk.client.patch(
+        f"/v1/records/{corrected}", json={"changes": {"count": 42}}, headers=desk.reviewer
+    )
+    kept = [await desk.record(approved), await desk.record(corrected)]
+
+    for record in kept:  # the model answers the same again for both articles
+        _extract_again(desk.settings, record["article_id"])
+
+    assert [await desk.record(approved), await desk.record(corrected)] == kept
+    for record in kept:
+        article = (
+            await desk.client.get(f"/v1/articles/{record['article_id']}", headers=desk.reader)
+        ).json()
+        assert [r["id"] for r in article["records"]] == [record["id"]]
+
+
+def _extract_again(settings: Settings, article_id: int) -> None:
+    """What the store step does when an article is extracted again with the same answer."""
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        article = session.get(Article, article_id)
+        assert article is not None
+        assert article.text is not None
+        source = next(a for a in ARTICLES if a["text"] == article.text)
+        answer = ExtractedRecord.model_validate(
+            _answer({"messages": [{"content": source["text"]}]})[0]
+        )
+        left = detach_article(session, article_id)
+        result = ExtractionResult(records=[answer], extractor=ExtractorName.LLM)
+        store_extraction(session, article_id, article.text, None, result)
+        attach_article(session, article_id, left)
+        session.commit()
+    engine.dispose()
