@@ -4,7 +4,7 @@ built from what people have not rejected) and is hidden unless asked for."""
 from sqlmodel import Session
 
 from app.errors import NotFound
-from app.events.attach import attach_record, detach_record
+from app.events.attach import attach_record, detach_record, serialise_attaching
 from app.events.refresh import refresh_events
 from app.events.tuning import tuning
 from app.records.review_state import ReviewState
@@ -21,6 +21,7 @@ def judge(
     record = session.get(Record, record_id)
     if record is None:
         raise NotFound(f"record {record_id} not found")
+    serialise_attaching(session)
     before = snapshot(record)
     was_rejected = record.review == ReviewState.REJECTED
     record.review = verdict
