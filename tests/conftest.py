@@ -18,6 +18,20 @@ from tests.support.app import serve
 from tests.support.databases import fresh_database, postgres_url, worker_database
 from tests.support.llm import LLM_BASE_URL
 
+# Fixtures through which a test reaches PostgreSQL when the suite runs against it.
+_POSTGRES_FIXTURES = frozenset({"postgres_ready", "postgres_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Against PostgreSQL, run only the tests that use a database: the others (parsers,
+    extractors, SQLite-only process tests) would run exactly as they did on SQLite."""
+    if postgres_url() is None:
+        return
+    kept = [i for i in items if _POSTGRES_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> Iterator[str | None]:

@@ -27,7 +27,7 @@ _PG = os.environ.get("PARLEY_TEST_DATABASE_URL", "")
 
 
 @pytest.fixture
-def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+def empty_engine(tmp_path: Path, postgres_ready: str | None) -> Iterator[Engine]:
     """A brand-new database of the suite's kind (PostgreSQL: a database of its own)."""
     if not _PG.startswith("postgres"):
         engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")

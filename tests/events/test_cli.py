@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from app.config import get_settings
+from app.evaluation.gold import load_gold
 from tests.support.cli import parley
-from tests.support.events import empty_engine, partitions, store_all, wire
+from tests.support.events import HELDOUT, empty_engine, partitions, store_all
 
 
 @pytest.fixture
 def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """The tuning set stored in a SQLite file the command is pointed at."""
+    """A SQLite file the command is pointed at."""
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     monkeypatch.setenv("PARLEY_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -23,7 +24,7 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
 
 def test_rebuild_reattaches_every_record_and_keeps_the_grouping(database: str) -> None:
     engine = empty_engine(database)
-    placed = store_all(engine, wire())
+    placed = store_all(engine, load_gold(HELDOUT))
     before = partitions(engine, placed)
 
     result = parley("events", "rebuild")
