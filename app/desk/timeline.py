@@ -11,7 +11,7 @@ from app.events.tables import Event
 from app.extraction.vocabulary import RecordStatus
 
 WIDTH, MARGIN, AXIS_Y, LANE_TOP, LANE_HEIGHT, LANES = 960, 60, 48, 90, 46, 4
-LABEL_WIDTH = 170
+LABEL_WIDTH = 215
 COLOURS = {
     RecordStatus.PROPOSED: "#6b7280",
     RecordStatus.SCHEDULED: "#2563eb",
@@ -100,14 +100,19 @@ def _lanes(xs: Sequence[float]) -> list[int]:
 
 
 def _ticks(scale: Scale, last: dt.date) -> list[Tick]:
+    """About ten labelled dates: days for a span of weeks, months, or years."""
+    if scale.days <= 92:
+        step = max(1, -(-scale.days // 8))
+        days = [scale.first + dt.timedelta(days=n) for n in range(0, scale.days + 1, step)]
+        return [Tick(round(scale.x(d), 1), f"{d.day} {d:%b}") for d in days]
     months = (last.year - scale.first.year) * 12 + last.month - scale.first.month + 1
     step = max(1, -(-months // 10))
-    ticks, year, month = [], scale.first.year, scale.first.month
+    ticks = []
     for i in range(0, months + 1, step):
-        y, m = divmod(month - 1 + i, 12)
-        day = dt.date(year + y, m + 1, 1)
+        y, m = divmod(scale.first.month - 1 + i, 12)
+        day = dt.date(scale.first.year + y, m + 1, 1)
         if scale.first <= day <= last:
-            label = day.strftime("%b %Y") if step < 12 else str(day.year)
+            label = f"{day:%b %Y}" if step < 12 else str(day.year)
             ticks.append(Tick(x=round(scale.x(day), 1), label=label))
     return ticks
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from html.parser import HTMLParser
 from typing import Any
 
@@ -199,6 +200,23 @@ class Newsroom:
     ingester: str
     records: list[int]
     articles: list[int]
+
+
+def desk_settings(database_url: str, workdir: Path) -> Settings:
+    """Settings of a desk server (the suite's test settings: fake LLM, quick queue)."""
+    dbos = f"sqlite:///{workdir / 'dbos.db'}" if database_url.startswith("sqlite") else None
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        dbos_database_url=dbos,
+        openai_base_url=LLM_BASE_URL,
+        openai_api_key="sk-test",
+        llm_sdk_retries=0,
+        queue_poll_seconds=0.02,
+        queue_rate_limit=100_000,
+        shutdown_grace_seconds=0,
+        relevance_gate=False,
+    )
 
 
 def mint_keys(settings: Settings) -> tuple[str, str, str]:
