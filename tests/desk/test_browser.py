@@ -183,10 +183,11 @@ def test_keyboard_review_of_three_queued_records(desk: Desk) -> None:
 
 def test_a_process_timeline_and_an_article_with_markup_read_as_text(desk: Desk) -> None:
     desk.page.get_by_role("link", name="Processes").click()
+    desk.shot("07-processes")
     desk.page.get_by_role("link", name=re.compile("Sudanese Armed Forces")).first.click()
     desk.page.wait_for_url(re.compile(r"/desk/processes/\d+$"))
     assert desk.page.locator("figure.timeline svg circle").count() >= 3
-    desk.shot("07-process-timeline")
+    desk.shot("08-process-timeline")
     desk.go(f"/desk/articles/{desk.room.articles[HOSTILE]}")
     text = desk.page.locator(".article-text").inner_text()
     assert '<script>alert("owned")</script>' in text
@@ -196,5 +197,8 @@ def test_a_process_timeline_and_an_article_with_markup_read_as_text(desk: Desk) 
     )
     assert desk.dialogs == []
     assert desk.page.title().startswith("Article")
-    desk.shot("08-article")
+    desk.shot("09-article")
     assert STORIES[HOSTILE]["title"] in desk.page.locator("h1").inner_text()
+    desk.page.get_by_role("link", name="Articles").click()
+    assert desk.page.locator("table.articles tbody tr").count() == len(STORIES)
+    desk.shot("10-articles")

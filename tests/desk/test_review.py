@@ -5,7 +5,8 @@ change kept under the key's name; a form without the session's token is refused.
 import httpx
 
 from app.config import Settings
-from tests.support.desk import csrf_of, form_fields, newsroom, sign_in
+from tests.support.desk import csrf_of, newsroom, sign_in
+from tests.support.forms import form_fields
 from tests.support.keys import bearer
 
 PORT_SUDAN = 3  # the prisoner exchange the model placed in South Sudan
