@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     require_auth: bool = Field(
         default=False, description="Demand API keys even before the first key is created."
     )
+    desk_session_hours: float = Field(
+        default=12.0, gt=0, description="How long a desk sign-in lasts before it is asked again."
+    )
     auth_cache_seconds: float = Field(
         default=2.0, ge=0, description="How long the 'does any API key exist' answer is reused."
     )

@@ -11,6 +11,7 @@ from app.articles import routes as articles
 from app.articles.metrics import ArticleGauges
 from app.auth import guard
 from app.config import Settings, get_settings
+from app.desk import routes as desk
 from app.events import routes as events
 from app.extraction.protocol import Extractor
 from app.feeds import routes as feeds
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     for router in routers:
         app.include_router(router, dependencies=[known_query], responses=refused)
     app.include_router(health.router, dependencies=[known_query], responses=refused)
+    # The desk's pages check their own session (app.desk.session) and take their own queries.
+    desk.install(app)
     # Outermost last: request id, metrics, access (every path but the public ones, before any
     # body is read), body cap, then idempotency next to the routes.
     app.add_middleware(IdempotencyMiddleware)

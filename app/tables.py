@@ -5,7 +5,7 @@ each domain's tables where it uses them.
 """
 
 from app.articles.tables import Article
-from app.auth.tables import ApiKey
+from app.auth.tables import ApiKey, DeskSession
 from app.events.tables import Event, EventAnchor, EventCountry, EventMediator, Process
 from app.feeds.tables import Feed
 from app.http.tables import IdempotentRequest
@@ -16,6 +16,7 @@ __all__ = [
     "ApiKey",
     "Article",
     "Change",
+    "DeskSession",
     "Event",
     "EventAnchor",
     "EventCountry",

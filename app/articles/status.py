@@ -1,6 +1,8 @@
 """An article's extraction status: moving it along, and retrying a failed one."""
 
-from sqlmodel import Session
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
 
 from app.articles.jobs import ExtractArticle
 from app.articles.tables import Article, ArticleStatus
@@ -37,3 +39,13 @@ def requeue_failed(unit: UnitOfWork, article_id: int) -> Article:
     mark(unit.session, article, ArticleStatus.QUEUED)
     unit.send(ExtractArticle.of(article))
     return article
+
+
+def recent_articles(
+    session: Session, status: ArticleStatus | None, limit: int
+) -> Sequence[Article]:
+    """The latest articles (in one status, if given), newest first."""
+    stmt = select(Article).order_by(col(Article.id).desc()).limit(limit)
+    if status is not None:
+        stmt = stmt.where(Article.status == status)
+    return session.exec(stmt).all()

@@ -6,17 +6,22 @@ is covered the moment it exists (`app.http.access` calls `authorise` for every p
 public ones): GET/HEAD/OPTIONS need `read`, other methods need `ingest`, anything under
 /v1/admin needs `admin`; `admin` grants everything. Every request counts against its caller's
 rate limit, whatever it answers.
+
+A key travels as `Authorization: Bearer`. A browser signed in to the desk (app.auth.sessions)
+may also read the API with its session cookie, on safe methods only: a link to an export opens
+in the browser, and no cookie can change anything (the desk's forms carry a CSRF token).
 """
 
 import time
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.types import Scope as AsgiScope
 
-from app.auth import keys
+from app.auth import keys, sessions
 from app.auth.keys import Scope
 from app.auth.rate_limit import RateLimiter
 from app.config import Settings
@@ -100,6 +105,20 @@ def bearer_token(scope: AsgiScope) -> str | None:
     return None
 
 
+def session_token(scope: AsgiScope) -> str | None:
+    """The desk session cookie's token, if the request carries one."""
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            try:
+                jar = SimpleCookie(value.decode("latin-1"))
+            except CookieError:
+                return None
+            morsel = jar.get(sessions.COOKIE)
+            if morsel is not None:
+                return morsel.value
+    return None
+
+
 def identify(scope: AsgiScope) -> Principal | None:
     """The request's principal; None when auth is enforced and no live key was presented.
 
@@ -111,7 +130,7 @@ def identify(scope: AsgiScope) -> Principal | None:
     access: Access = scope["app"].state.access
     principal: Principal | None = ANONYMOUS
     if access.presence.enforced(access.engine, access.settings):
-        principal = _lookup(access.engine, bearer_token(scope))
+        principal = _authenticate(access, scope)
     scope[_PRINCIPAL] = principal
     return principal
 
@@ -128,6 +147,25 @@ def _lookup(engine: Engine, token: str | None) -> Principal | None:
         return Principal(key_id=key.id, scopes=keys.parse_scopes(key.scopes), key_name=key.name)
 
 
+def _authenticate(access: Access, scope: AsgiScope) -> Principal | None:
+    """A bearer key; else, on a safe method, a desk session cookie."""
+    token = bearer_token(scope)
+    if token is None and scope.get("method") in SAFE_METHODS:
+        cookie = session_token(scope)
+        if cookie is not None:
+            return _signed(access, cookie)
+    return _lookup(access.engine, token)
+
+
+def _signed(access: Access, token: str) -> Principal | None:
+    with Session(access.engine) as session:
+        signed = sessions.find_session(session, token)
+        if signed is None:
+            return None
+        key = signed.key
+        return Principal(key_id=key.id, scopes=keys.parse_scopes(key.scopes), key_name=key.name)
+
+
 # Changing what the machine found (records, events) is review, not ingest.
 REVIEW_PREFIXES = ("/v1/records/", "/v1/events/")
 
@@ -141,6 +179,13 @@ def needed_scope(method: str, path: str) -> Scope:
     return Scope.REVIEW if path.startswith(REVIEW_PREFIXES) else Scope.INGEST
 
 
+def throttle(scope: AsgiScope) -> None:
+    """Count a request against its client address's rate limit (429 past it)."""
+    access: Access = scope["app"].state.access
+    client = scope.get("client")
+    access.limiter.take(f"ip:{client[0] if client else 'unknown'}")
+
+
 def authorise(scope: AsgiScope) -> Principal:
     """Rate-limit, authenticate (401) and authorise (403) a request. Blocking (database)."""
     access: Access = scope["app"].state.access
@@ -148,8 +193,7 @@ def authorise(scope: AsgiScope) -> Principal:
     if principal is not None and principal.key_id is not None:
         access.limiter.take(principal.name)
     else:
-        client = scope.get("client")
-        access.limiter.take(f"ip:{client[0] if client else 'unknown'}")
+        throttle(scope)
     if principal is None:
         presented = bearer_token(scope) is not None
         raise Unauthorized(

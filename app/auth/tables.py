@@ -20,3 +20,17 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = timestamp()
     revoked_at: datetime | None = timestamp(nullable=True)
     last_used_at: datetime | None = timestamp(nullable=True)
+
+
+class DeskSession(SQLModel, table=True):
+    """A person signed in to the desk with an API key: the cookie holds a random token, the
+    table only its hash, the key it stands for and the session's CSRF token."""
+
+    __tablename__ = "desk_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    key_id: int = Field(foreign_key="api_key.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = timestamp()
+    expires_at: datetime = timestamp()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import InvalidInput
 from app.events.tables import Event, EventCountry, EventMediator, Process
@@ -62,6 +63,26 @@ def find_events(
     session: Session, query: EventQuery, *, limit: int, after: Position | None = None
 ) -> Sequence[Event]:
     """Events matching every filter, newest development first, at most `limit`."""
+    stmt = matching_events(session, query)
+    if after is not None:
+        stmt = stmt.where(_before(after))
+    order = (col(Event.sort_date).desc(), col(Event.id).desc())
+    return session.exec(stmt.order_by(*order).limit(limit)).all()
+
+
+def count_events(session: Session, query: EventQuery) -> dict[str, dict[str, int]]:
+    """How many events match the filters, per kind and per status."""
+    matching = matching_events(session, query).subquery()
+    counts: dict[str, dict[str, int]] = {}
+    for field in ("kind", "status"):
+        column = matching.c[field]
+        rows = session.exec(select(column, func.count()).group_by(column)).all()
+        counts[field] = {str(value): int(n) for value, n in rows}
+    return counts
+
+
+def matching_events(session: Session, query: EventQuery) -> SelectOfScalar[Event]:
+    """The events matching every filter, unordered."""
     stmt = select(Event)
     f = query.records
     if f.country:
@@ -88,10 +109,7 @@ def find_events(
         stmt = stmt.where(col(Event.id).in_(reviewed))
     if query.min_sources is not None:
         stmt = stmt.where(col(Event.source_count) >= query.min_sources)
-    if after is not None:
-        stmt = stmt.where(_before(after))
-    order = (col(Event.sort_date).desc(), col(Event.id).desc())
-    return session.exec(stmt.order_by(*order).limit(limit)).all()
+    return stmt
 
 
 def _before(position: Position) -> ColumnElement[bool]:

@@ -21,7 +21,7 @@ from app.db.migrate import upgrade
 APP_TABLES = (
     "change, event_anchor, event_country, event_mediator, event, process, "
     "record_country, record_mediator, record, extraction, article, feed, api_key, "
-    "idempotent_request"
+    "idempotent_request, desk_session"
 )
 
 # DBOS's record of work (its migrations and queue definitions stay).
