@@ -12,7 +12,7 @@ from app.events.search import EventQuery, Position, find_events
 from app.events.tables import Event
 from app.http.exports import (
     Column,
-    Format,
+    ExportFormat,
     Keyset,
     batches,
     each,
@@ -47,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def export_events(
-    session: Session, query: EventQuery, fmt: Format, batch_size: int
+    session: Session, query: EventQuery, fmt: ExportFormat, batch_size: int
 ) -> StreamingResponse:
     """Every event matching `query`, streamed as `fmt` (the first batch read before answering)."""
 

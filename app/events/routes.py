@@ -23,7 +23,7 @@ from app.events.tables import Event, Process
 from app.extraction.vocabulary import RecordKind, RecordStatus
 from app.http.deps import ResourceId, SessionDep, SettingsDep
 from app.http.errors import GUARDED, error_responses
-from app.http.exports import Format, FormatDep, export_responses, refuse_paging
+from app.http.exports import ExportFormat, ExportFormatDep, export_responses, refuse_paging
 from app.normalize import country_filter, mediator_filter
 from app.records.search import RecordQuery, parse_day
 
@@ -52,7 +52,7 @@ def _page_size(limit: int | None, settings: SettingsDep) -> int:
 def list_events(
     session: SessionDep,
     settings: SettingsDep,
-    fmt: FormatDep,
+    fmt: ExportFormatDep,
     country: Country = None,
     mediator: Mediator = None,
     kind: RecordKind | None = None,
@@ -82,7 +82,7 @@ def list_events(
         q=q,
     )
     query = EventQuery(records, process=process, min_sources=min_sources)
-    if fmt is not Format.JSON:
+    if fmt is not ExportFormat.JSON:
         refuse_paging(fmt, limit=limit, cursor=cursor)
         return export_events(session, query, fmt, settings.export_batch_size)
     return _event_page(session, query, _page_size(limit, settings), cursor)

@@ -41,8 +41,8 @@ FORMULA_LEADS = frozenset("=+-@\t\r\n\0")
 LIST_SEPARATOR = "; "
 
 
-class Format(StrEnum):
-    """What a list route answers."""
+class ExportFormat(StrEnum):
+    """What a list route answers in: pages of JSON, or every match as CSV or NDJSON."""
 
     JSON = "json"
     CSV = "csv"
@@ -50,32 +50,34 @@ class Format(StrEnum):
 
 
 MEDIA_TYPES = {
-    Format.JSON: "application/json",
-    Format.CSV: "text/csv",
-    Format.NDJSON: "application/x-ndjson",
+    ExportFormat.JSON: "application/json",
+    ExportFormat.CSV: "text/csv",
+    ExportFormat.NDJSON: "application/x-ndjson",
 }
-_ORDER = tuple(Format)  # the preference between formats an Accept header ranks equally
+_ORDER = tuple(ExportFormat)  # the preference between formats an Accept header ranks equally
 
 
-def from_accept(header: str | None) -> Format:
+def from_accept(header: str | None) -> ExportFormat:
     """The format an `Accept` header prefers. Each format takes the quality of the most specific
     range matching it (`text/csv` over `text/*` over `*/*`); the highest quality wins, then a
     type named over a wildcard, then JSON, CSV, NDJSON. JSON when none is acceptable (no 406)."""
-    ruling: dict[Format, tuple[int, float]] = {}  # specificity and quality of the ruling range
+    ruling: dict[
+        ExportFormat, tuple[int, float]
+    ] = {}  # specificity and quality of the ruling range
     for media_range in (header or "").split(","):
         name, _, params = media_range.partition(";")
         quality = _quality(params)
-        for fmt in Format:
+        for fmt in ExportFormat:
             level = _specificity(name.strip().lower(), MEDIA_TYPES[fmt])
             if quality is None or level is None:
                 continue
             if (level, quality) > ruling.get(fmt, (-1, 0.0)):
                 ruling[fmt] = (level, quality)
     if not ruling:
-        return Format.JSON
+        return ExportFormat.JSON
     ranked = ((q, level, -_ORDER.index(f), f) for f, (level, q) in ruling.items())
     quality, _, _, fmt = max(ranked)
-    return fmt if quality > 0 else Format.JSON
+    return fmt if quality > 0 else ExportFormat.JSON
 
 
 def _specificity(media_range: str, media_type: str) -> int | None:
@@ -102,24 +104,24 @@ def requested_format(
     request: Request,
     response: Response,
     fmt: Annotated[
-        Format | None,
+        ExportFormat | None,
         Query(
             alias="format",
             description="json (default), csv or ndjson: every matching row, streamed, no pages. "
             "Wins over the Accept header (text/csv, application/x-ndjson).",
         ),
     ] = None,
-) -> Format:
+) -> ExportFormat:
     """The format a list route answers in: `?format=`, else `Accept`, else JSON (whose answer
     then says it varies with `Accept`, for caches)."""
     response.headers["Vary"] = "Accept"
     return fmt if fmt is not None else from_accept(request.headers.get("accept"))
 
 
-FormatDep = Annotated[Format, Depends(requested_format)]
+ExportFormatDep = Annotated[ExportFormat, Depends(requested_format)]
 
 
-def refuse_paging(fmt: Format, *, limit: int | None, cursor: str | None) -> None:
+def refuse_paging(fmt: ExportFormat, *, limit: int | None, cursor: str | None) -> None:
     """A 422 for `limit` or `cursor` given with an export: exports have no pages."""
     given = [name for name, value in (("limit", limit), ("cursor", cursor)) if value is not None]
     if given:
@@ -232,11 +234,11 @@ def release(session: Session) -> None:
 
 
 def export_response(
-    fmt: Format, name: str, columns: Sequence[Column], items: Iterable[Sequence[BaseModel]]
+    fmt: ExportFormat, name: str, columns: Sequence[Column], items: Iterable[Sequence[BaseModel]]
 ) -> StreamingResponse:
     """The streamed answer, offered to browsers as a download named `name.csv|.ndjson`."""
-    body = csv_chunks(columns, items) if fmt is Format.CSV else ndjson_chunks(items)
-    media_type = "text/csv; charset=utf-8; header=present" if fmt is Format.CSV else None
+    body = csv_chunks(columns, items) if fmt is ExportFormat.CSV else ndjson_chunks(items)
+    media_type = "text/csv; charset=utf-8; header=present" if fmt is ExportFormat.CSV else None
     headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Vary": "Accept"}
     return StreamingResponse(body, media_type=media_type or MEDIA_TYPES[fmt], headers=headers)
 
@@ -249,8 +251,8 @@ def export_responses(item_schema: str) -> dict[int | str, dict[str, Any]]:
             f"every matching item streamed: CSV (header row, columns in the README) or NDJSON "
             f"(one {item_schema} per line).",
             "content": {
-                MEDIA_TYPES[Format.CSV]: {"schema": {"type": "string"}},
-                MEDIA_TYPES[Format.NDJSON]: {
+                MEDIA_TYPES[ExportFormat.CSV]: {"schema": {"type": "string"}},
+                MEDIA_TYPES[ExportFormat.NDJSON]: {
                     "itemSchema": {"$ref": f"#/components/schemas/{item_schema}"}
                 },
             },

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.http.exports import (
     Column,
-    Format,
+    ExportFormat,
     Keyset,
     batches,
     each,
@@ -53,7 +53,7 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def export_records(
-    session: Session, query: RecordQuery, fmt: Format, batch_size: int
+    session: Session, query: RecordQuery, fmt: ExportFormat, batch_size: int
 ) -> StreamingResponse:
     """Every record matching `query`, streamed as `fmt` (the first batch read before answering)."""
 

@@ -10,7 +10,7 @@ from app.errors import InvalidInput, NotFound
 from app.extraction.vocabulary import RecordKind, RecordStatus
 from app.http.deps import ResourceId, SessionDep, SettingsDep
 from app.http.errors import GUARDED, error_responses
-from app.http.exports import Format, FormatDep, export_responses, refuse_paging
+from app.http.exports import ExportFormat, ExportFormatDep, export_responses, refuse_paging
 from app.normalize import country_filter, mediator_filter
 from app.records.export import export_records
 from app.records.mapping import records_out
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/records", tags=["records"], responses=error_respo
 def list_records(
     session: SessionDep,
     settings: SettingsDep,
-    fmt: FormatDep,
+    fmt: ExportFormatDep,
     country: Annotated[str | None, Query(description="ISO2, ISO3, name or alias.")] = None,
     mediator: Annotated[
         str | None, Query(description="Third party: organisation name/alias or country.")
@@ -49,7 +49,7 @@ def list_records(
         until=parse_day(until, end=True),
         q=q,
     )
-    if fmt is not Format.JSON:
+    if fmt is not ExportFormat.JSON:
         refuse_paging(fmt, limit=limit, cursor=cursor)
         return export_records(session, query, fmt, settings.export_batch_size)
     size = limit or settings.page_size_default

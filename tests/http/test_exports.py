@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.db.engine import make_engine
 from app.http.exports import (
-    Format,
+    ExportFormat,
     Keyset,
     batches,
     cell,
@@ -28,29 +28,29 @@ from app.http.exports import (
 @pytest.mark.parametrize(
     ("accept", "chosen"),
     [
-        (None, Format.JSON),
-        ("", Format.JSON),
-        ("*/*", Format.JSON),
-        ("application/json", Format.JSON),
-        ("text/csv", Format.CSV),
-        ("TEXT/CSV; charset=utf-8", Format.CSV),
-        ("application/x-ndjson", Format.NDJSON),
-        ("text/*", Format.CSV),
-        ("application/*", Format.JSON),
-        ("text/csv, */*", Format.CSV),
-        ("*/*, text/csv", Format.CSV),
-        ("text/csv;q=0.5, application/json", Format.JSON),
-        ("text/csv;q=0.9, application/x-ndjson;q=0.95", Format.NDJSON),
-        ("text/csv;q=0, */*", Format.JSON),
-        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", Format.JSON),
-        ("image/png", Format.JSON),
-        ("text/csv;q=0", Format.JSON),
-        ("text/csv;q=abc, application/x-ndjson", Format.NDJSON),
-        ("text/csv;q=7", Format.JSON),
+        (None, ExportFormat.JSON),
+        ("", ExportFormat.JSON),
+        ("*/*", ExportFormat.JSON),
+        ("application/json", ExportFormat.JSON),
+        ("text/csv", ExportFormat.CSV),
+        ("TEXT/CSV; charset=utf-8", ExportFormat.CSV),
+        ("application/x-ndjson", ExportFormat.NDJSON),
+        ("text/*", ExportFormat.CSV),
+        ("application/*", ExportFormat.JSON),
+        ("text/csv, */*", ExportFormat.CSV),
+        ("*/*, text/csv", ExportFormat.CSV),
+        ("text/csv;q=0.5, application/json", ExportFormat.JSON),
+        ("text/csv;q=0.9, application/x-ndjson;q=0.95", ExportFormat.NDJSON),
+        ("text/csv;q=0, */*", ExportFormat.JSON),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", ExportFormat.JSON),
+        ("image/png", ExportFormat.JSON),
+        ("text/csv;q=0", ExportFormat.JSON),
+        ("text/csv;q=abc, application/x-ndjson", ExportFormat.NDJSON),
+        ("text/csv;q=7", ExportFormat.JSON),
     ],
 )
 def test_the_accept_header_picks_the_format_json_when_it_names_none(
-    accept: str | None, chosen: Format
+    accept: str | None, chosen: ExportFormat
 ) -> None:
     assert from_accept(accept) is chosen
 
