@@ -61,9 +61,7 @@ def from_accept(header: str | None) -> ExportFormat:
     """The format an `Accept` header prefers. Each format takes the quality of the most specific
     range matching it (`text/csv` over `text/*` over `*/*`); the highest quality wins, then a
     type named over a wildcard, then JSON, CSV, NDJSON. JSON when none is acceptable (no 406)."""
-    ruling: dict[
-        ExportFormat, tuple[int, float]
-    ] = {}  # specificity and quality of the ruling range
+    ruling: dict[ExportFormat, tuple[int, float]] = {}  # the ruling range's specificity, quality
     for media_range in (header or "").split(","):
         name, _, params = media_range.partition(";")
         quality = _quality(params)
