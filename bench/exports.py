@@ -253,6 +253,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[list[list[str]], l
                     if got["rows"] != size:
                         raise RuntimeError(f"{route} {fmt}: {got['rows']} rows, not {size}")
                     rows.append(_row(route, fmt, size, got))
+                    print(" | ".join(rows[-1]), file=sys.stderr)
     engine.dispose()
     return rows, notes
 

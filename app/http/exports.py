@@ -155,7 +155,9 @@ def each(name: str, key: str, part: str) -> Column:
 
 def cell(value: Any) -> str:
     """A JSON value as CSV text, guarded against formulas."""
-    if value is None:
+    if isinstance(value, str):  # most cells
+        text = value
+    elif value is None:
         text = ""
     elif isinstance(value, bool):
         text = "true" if value else "false"
