@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     )
     page_size_default: int = 50
     page_size_max: int = 500
+    export_batch_size: int = Field(
+        default=500, ge=1, le=10_000, description="Rows an export reads per transaction."
+    )
 
     # -- fetching and feeds --
     fetch_allow_hosts: str = Field(

@@ -1,7 +1,9 @@
 """Stored events and processes to their API shapes, loading sources in one query per page."""
 
 from collections.abc import Sequence
+from typing import Any, cast
 
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from app.articles.tables import Article
@@ -24,6 +26,9 @@ def _sources(session: Session, event_ids: Sequence[int]) -> dict[int, list[Sourc
         .join(Article, col(Article.id) == Record.article_id)
         .where(col(Record.event_id).in_(event_ids))
         .order_by(col(Article.published_at), col(Record.id))
+        # A source needs the article's title and address, not its text (an export reads
+        # every event's sources: whole articles would make a batch's memory theirs).
+        .options(defer(_attribute(Article.text)), defer(_attribute(Record.search_text)))
     ).all()
     found: dict[int, list[SourceWithEvidence]] = {e: [] for e in event_ids}
     for record, article in rows:
@@ -44,6 +49,12 @@ def _sources(session: Session, event_ids: Sequence[int]) -> dict[int, list[Sourc
             )
         )
     return found
+
+
+def _attribute(column: object) -> "QueryableAttribute[Any]":
+    """A table class's attribute as SQLAlchemy's loader options take it (SQLModel types it as
+    its value)."""
+    return cast("QueryableAttribute[Any]", column)
 
 
 def _fields(event: Event) -> dict[str, object]:

@@ -1,10 +1,13 @@
-"""GET /v1/events and /v1/processes: developments with their sources, and timelines."""
+"""GET /v1/events and /v1/processes: developments with their sources (a page of JSON, or every
+match exported as CSV or NDJSON), and timelines."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from sqlmodel import Session
 
 from app.errors import InvalidInput, NotFound
+from app.events.export import export_events
 from app.events.mapping import event_detail, events_out, process_detail, process_out
 from app.events.schemas import EventDetail, EventPage, ProcessDetail, ProcessPage
 from app.events.search import (
@@ -20,6 +23,7 @@ from app.events.tables import Event, Process
 from app.extraction.vocabulary import RecordKind, RecordStatus
 from app.http.deps import ResourceId, SessionDep, SettingsDep
 from app.http.errors import GUARDED, error_responses
+from app.http.exports import ExportFormat, ExportFormatDep, export_responses, refuse_paging
 from app.normalize import country_filter, mediator_filter
 from app.records.review_state import ReviewState
 from app.records.search import RecordQuery, parse_day
@@ -45,10 +49,11 @@ def _page_size(limit: int | None, settings: SettingsDep) -> int:
     return size
 
 
-@router.get("/v1/events", response_model=EventPage)
+@router.get("/v1/events", response_model=EventPage, responses=export_responses("EventOut"))
 def list_events(
     session: SessionDep,
     settings: SettingsDep,
+    fmt: ExportFormatDep,
     country: Country = None,
     mediator: Mediator = None,
     kind: RecordKind | None = None,
@@ -69,9 +74,9 @@ def list_events(
     ] = None,
     limit: Limit = None,
     cursor: Cursor = None,
-) -> EventPage:
-    """Events matching every given filter, newest development first."""
-    size = _page_size(limit, settings)
+) -> EventPage | Response:
+    """Events matching every given filter, newest development first: a page of JSON, or all of
+    them as CSV or NDJSON (`format` or `Accept`)."""
     if review == ReviewState.REJECTED:
         raise InvalidInput(
             "rejected records belong to no event: list them with /v1/records?review=rejected"
@@ -87,6 +92,13 @@ def list_events(
         review=review,
     )
     query = EventQuery(records, process=process, min_sources=min_sources)
+    if fmt is not ExportFormat.JSON:
+        refuse_paging(fmt, limit=limit, cursor=cursor)
+        return export_events(session, query, fmt, settings.export_batch_size)
+    return _event_page(session, query, _page_size(limit, settings), cursor)
+
+
+def _event_page(session: Session, query: EventQuery, size: int, cursor: str | None) -> EventPage:
     after = decode_position(cursor) if cursor else None
     rows = find_events(session, query, limit=size + 1, after=after)
     page = rows[:size]

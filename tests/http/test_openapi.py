@@ -59,3 +59,20 @@ async def test_the_page_size_bound_follows_the_settings(
     (limit,) = [p for p in doc["paths"]["/v1/records"]["get"]["parameters"] if p["name"] == "limit"]
     integer = next(b for b in limit["schema"]["anyOf"] if b.get("type") == "integer")
     assert (integer["minimum"], integer["maximum"]) == (1, 123)
+
+
+async def test_list_routes_document_their_csv_and_ndjson_answers(settings: Settings) -> None:
+    doc = await document(settings)
+
+    for path, item in (("/v1/records", "RecordOut"), ("/v1/events", "EventOut")):
+        operation = doc["paths"][path]["get"]
+        content = operation["responses"]["200"]["content"]
+        assert set(content) == {"application/json", "text/csv", "application/x-ndjson"}
+        assert content["text/csv"]["schema"] == {"type": "string"}
+        ndjson_item = content["application/x-ndjson"]["itemSchema"]
+        assert ndjson_item == {"$ref": f"#/components/schemas/{item}"}
+        (fmt,) = [p for p in operation["parameters"] if p["name"] == "format"]
+        assert fmt["in"] == "query"
+        assert "Accept" in fmt["description"]
+    formats = doc["components"]["schemas"]["ExportFormat"]["enum"]
+    assert formats == ["json", "csv", "ndjson"]
