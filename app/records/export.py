@@ -49,6 +49,7 @@ COLUMNS: tuple[Column, ...] = (
     field("model"),
     field("prompt_version"),
     field("created_at"),
+    field("review"),
 )
 
 
