@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import InvalidInput
 from app.events.tables import Event, EventCountry, EventMediator, Process
@@ -58,21 +60,45 @@ def decode_position(cursor: str) -> Position:
 def find_events(
     session: Session, query: EventQuery, *, limit: int, after: Position | None = None
 ) -> Sequence[Event]:
-    """Events matching every filter, newest development first, at most `limit`."""
-    stmt = select(Event)
+    """Events matching every filter, newest development first, at most `limit`.
+
+    With a country (else a mediator), its index rows, which carry the sort key, give the order:
+    a page reads about `limit` of them, however common or rare the country. Filtering the
+    events' own order instead leaves the planner to choose between walking every event back
+    until enough match (slow for a rare country) and sorting all of a country's events (slow
+    for a common one); PostgreSQL chose badly at some counts, SQLite always sorted.
+    """
     f = query.records
+    stmt = select(Event)
+    day, ident = col(Event.sort_date), col(Event.id)
     if f.country:
-        by_country = select(EventCountry.event_id).where(EventCountry.country == f.country)
-        stmt = stmt.where(col(Event.id).in_(by_country))
-    if f.mediator:
+        stmt = stmt.join(EventCountry, col(EventCountry.event_id) == Event.id)
+        stmt = stmt.where(EventCountry.country == f.country)
+        day, ident = col(EventCountry.sort_date), col(EventCountry.event_id)
+    elif f.mediator:
+        stmt = stmt.join(EventMediator, col(EventMediator.event_id) == Event.id)
+        stmt = stmt.where(EventMediator.mediator == f.mediator)
+        day, ident = col(EventMediator.sort_date), col(EventMediator.event_id)
+    if f.country and f.mediator:
         by_mediator = select(EventMediator.event_id).where(EventMediator.mediator == f.mediator)
         stmt = stmt.where(col(Event.id).in_(by_mediator))
+    stmt = _filtered(session, stmt, query)
+    if f.since:
+        stmt = stmt.where(day >= f.since)
+    if after is not None:
+        stmt = stmt.where(_before(day, ident, after))
+    return session.exec(stmt.order_by(day.desc(), ident.desc()).limit(limit)).all()
+
+
+def _filtered(
+    session: Session, stmt: SelectOfScalar[Event], query: EventQuery
+) -> SelectOfScalar[Event]:
+    """`stmt` with the filters the order does not depend on (all but country, mediator, since)."""
+    f = query.records
     if f.kind:
         stmt = stmt.where(Event.kind == f.kind)
     if f.status:
         stmt = stmt.where(Event.status == f.status)
-    if f.since:
-        stmt = stmt.where(col(Event.sort_date) >= f.since)
     if f.until:  # like records: the development's span overlaps the range
         stmt = stmt.where(func.coalesce(col(Event.date_from), col(Event.sort_date)) <= f.until)
     if f.q:
@@ -82,16 +108,16 @@ def find_events(
         stmt = stmt.where(Event.process_id == query.process)
     if query.min_sources is not None:
         stmt = stmt.where(col(Event.source_count) >= query.min_sources)
-    if after is not None:
-        stmt = stmt.where(_before(after))
-    order = (col(Event.sort_date).desc(), col(Event.id).desc())
-    return session.exec(stmt.order_by(*order).limit(limit)).all()
+    return stmt
 
 
-def _before(position: Position) -> ColumnElement[bool]:
-    return or_(
-        col(Event.sort_date) < position.day,
-        and_(col(Event.sort_date) == position.day, col(Event.id) < position.id),
+def _before(
+    day: Mapped[dt.date], ident: Mapped[int | None], position: Position
+) -> ColumnElement[bool]:
+    # The first term alone bounds an index range; the rest is the exact keyset condition.
+    return and_(
+        day <= position.day,
+        or_(day < position.day, and_(day == position.day, ident < position.id)),
     )
 
 
