@@ -76,7 +76,8 @@ def _reindex(session: Session, event: Event) -> None:
     for mediator, role in rows:
         roles.setdefault(mediator, []).append(ThirdPartyRole(role))
     session.add_all(
-        EventMediator(event_id=event_id, mediator=m, role=_role(r)) for m, r in roles.items()
+        EventMediator(event_id=event_id, mediator=m, role=_role(r), sort_date=event.sort_date)
+        for m, r in roles.items()
     )
 
 

@@ -71,14 +71,16 @@ class EventCountry(SQLModel, table=True):
 
 
 class EventMediator(SQLModel, table=True):
-    """Index row: a third party (ISO3 or canonical organisation name) of an event."""
+    """Index row: a third party (ISO3 or canonical organisation name) of an event; carries the
+    sort key, like EventCountry."""
 
     __tablename__ = "event_mediator"
-    __table_args__ = (Index("ix_event_mediator_mediator", "mediator", "event_id"),)
+    __table_args__ = (Index("ix_event_mediator_sorted", "mediator", "sort_date", "event_id"),)
 
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
     mediator: str = Field(max_length=200, primary_key=True)
     role: ThirdPartyRole = Field(sa_column=enum_column(ThirdPartyRole, 16))
+    sort_date: dt.date
 
 
 class EventAnchor(SQLModel, table=True):

@@ -82,11 +82,12 @@ def upgrade() -> None:
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('mediator', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('sort_date', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', 'mediator')
     )
     with op.batch_alter_table('event_mediator', schema=None) as batch_op:
-        batch_op.create_index('ix_event_mediator_mediator', ['mediator', 'event_id'], unique=False)
+        batch_op.create_index('ix_event_mediator_sorted', ['mediator', 'sort_date', 'event_id'], unique=False)
 
     op.create_table('event_anchor',
     sa.Column('record_id', sa.Integer(), nullable=False),
@@ -122,7 +123,7 @@ def downgrade() -> None:
 
     op.drop_table('event_anchor')
     with op.batch_alter_table('event_mediator', schema=None) as batch_op:
-        batch_op.drop_index('ix_event_mediator_mediator')
+        batch_op.drop_index('ix_event_mediator_sorted')
 
     op.drop_table('event_mediator')
     with op.batch_alter_table('event_country', schema=None) as batch_op:
