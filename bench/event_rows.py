@@ -194,6 +194,8 @@ class Rows:
             event_id=self.events,
             event_score=0.9 if joined else None,
             event_reasons=json.dumps([f"matches record {first}"] if joined else [STARTED]),
+            event_pinned=0,
+            review="unreviewed",
             created_at=at,
         )
 

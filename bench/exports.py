@@ -109,6 +109,8 @@ def _rows(n: int, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
         "event_id": n,
         "event_score": None,
         "event_reasons": [],
+        "event_pinned": False,
+        "review": "unreviewed",
         "created_at": EPOCH + timedelta(seconds=n),
     }
     reported = EPOCH + timedelta(seconds=n)
