@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.evaluation.cases import load_case_articles
 from app.evaluation.consolidation import (
     ConsolidationScore,
     has_consolidation_gold,
@@ -33,7 +34,7 @@ class Evaluation:
 
 async def evaluate(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Evaluation:
     """Extract every gold article, normalise and ground the records, score, optionally save."""
-    articles = load_gold(gold)
+    articles = load_gold_or_cases(gold)
     predictions = {article.id: await _predict(extractor, article) for article in articles}
     result = Evaluation(score(articles, predictions))
     if has_consolidation_gold(articles):
@@ -46,6 +47,13 @@ async def evaluate(gold: Path, extractor: Extractor, json_out: Path | None = Non
     if json_out is not None:
         _save(json_out, _payload(result, gold, extractor))
     return result
+
+
+def load_gold_or_cases(path: Path) -> list[GoldArticle]:
+    """A gold JSONL file, or a YAML table of hand-written cases (`app.evaluation.cases`)."""
+    if path.suffix in (".yaml", ".yml"):
+        return load_case_articles(path)
+    return load_gold(path)
 
 
 def _save(path: Path, payload: dict[str, Any]) -> None:
