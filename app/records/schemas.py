@@ -75,6 +75,10 @@ class RecordOut(BaseModel):
     programme: str | None
     attributed_to: str | None
     background: bool
+    confidence: float | None = Field(
+        description="How sure the rules extractor is that the record is right (0-1, calibrated "
+        "on its case table; see the README); null for LLM records."
+    )
     evidence: list[Evidence]
     event_id: int | None = Field(
         description="The event (development) this record reports; see /v1/events/{id}."

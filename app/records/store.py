@@ -48,6 +48,7 @@ def _to_row(
         programme=r.programme,
         attributed_to=r.attributed_to,
         background=r.background,
+        confidence=r.confidence,
         evidence=[{"quote": q.quote, "start": q.start, "end": q.end} for q in prepared.evidence],
         search_text=_search_text(r, prepared.evidence),
     )
