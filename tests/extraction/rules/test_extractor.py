@@ -22,7 +22,7 @@ def _only(text: str, kind: str) -> ExtractedRecord:
 
 async def test_extract_reports_rules_extractor_without_usage() -> None:
     result = await EXTRACTOR.extract(ArticleInput(text="Hamas and Israel agreed a truce."))
-    assert (result.extractor, result.model, result.prompt_version) == ("rules", None, "rules-v1")
+    assert (result.extractor, result.model, result.prompt_version) == ("rules", None, "rules-v2")
     assert result.usage.calls == 0
     assert result.records
 
