@@ -51,6 +51,8 @@ class Count:
 
 def find_triggers(sentence: str, lexicon: Lexicon) -> list[Trigger]:
     """Every kind's trigger in `sentence`, minus matches inside a longer one of another kind."""
+    if lexicon.any_trigger.search(sentence) is None:
+        return []  # most sentences: one pass of the joined pattern instead of one per cue
     found = [
         Trigger(cast(RecordKind, cue.label), match.start(), match.end(), cue.weak)
         for cue in lexicon.triggers
