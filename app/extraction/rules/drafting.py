@@ -47,6 +47,11 @@ _SETTING = re.compile(
 # Statuses of what became of an agreement: its date is not theirs ("a breach of the ceasefire
 # agreed in March").
 _SINCE_AGREED = frozenset({"violated", "collapsed", "ended", "ongoing", "stalled"})
+_NAMED_OUTCOME = re.compile(
+    r"(?:’s|'s|’|')\s+(?:collapse|failure|breakdown|suspension|resumption|extension|expiry"
+    r"|violation|signing|success)\b",
+    re.IGNORECASE,
+)
 _ANAPHOR = re.compile(r"\b(?:the|this|that|these|those|its|their)\s+$", re.IGNORECASE)
 _HEDGE = re.compile(
     r"\b(?:reportedly|allegedly|unconfirmed|purportedly|apparently|rumou?red"
@@ -113,7 +118,8 @@ def draft_sentence(
         if talks and trigger.kind != "negotiation" and _agenda(cued, mood):
             continue
         draft = _draft(read, trigger, mood, cued, lexicon, last_round)
-        draft.reference = (cued is None or cued.aside) and _back_reference(read, trigger)
+        named = _NAMED_OUTCOME.match(read.sentence.text, trigger.end) is not None
+        draft.reference = (cued is None or cued.aside or named) and _back_reference(read, trigger)
         cues.append((draft, cued))
     return _without_context_talks(read.sentence.text, cues, live)
 
@@ -137,9 +143,12 @@ def _asserted(read: Read, triggers: list[Trigger]) -> list[tuple[Trigger, Mood]]
 
 def _back_reference(read: Read, trigger: Trigger) -> bool:
     """ "Oman, which hosted the negotiations, praised both sides": a development named again,
-    with no side, date or status of its own."""
+    with no side, date or status of its own; or what became of it, named as a thing ("he blamed
+    the talks' collapse on ...")."""
     if not _ANAPHOR.search(read.sentence.text, 0, trigger.start):
         return False
+    if _NAMED_OUTCOME.match(read.sentence.text, trigger.end):
+        return True
     own_sides = any(m.country for m in read.roles.parties)
     return not own_sides and not any(p.role == "event" for p in read.phrases)
 

@@ -29,6 +29,7 @@ _ROLE_WORDS = re.compile(
 )
 _FUTURE_STATUSES = frozenset({"scheduled", "proposed"})
 _LEAD_SENTENCES = 2
+_SENTENCE_WORDS = 6
 
 
 @dataclass
@@ -55,9 +56,12 @@ def read_article(text: str, published: date | None, lexicon: Lexicon) -> Reading
     reference = Reference(published)
     last_round: int | None = None
     previous: list[Draft] = []
-    for index, sentence in enumerate(split_sentences(text)):
+    read_so_far = 0  # sentences of reporting (page furniture and short lines left out)
+    for sentence in split_sentences(text):
         if lexicon.boilerplate.regex.search(sentence.text):
             continue
+        lead = read_so_far < _LEAD_SENTENCES
+        read_so_far += len(sentence.text.split()) >= _SENTENCE_WORDS
         triggers = find_triggers(sentence.text, lexicon)
         if not triggers:
             _deny_previous(sentence, previous)
@@ -66,7 +70,7 @@ def read_article(text: str, published: date | None, lexicon: Lexicon) -> Reading
         read = _read(sentence, published, reference, lexicon)
         new = draft_sentence(read, triggers, lexicon, last_round)
         for draft in new:
-            draft.lead = index < _LEAD_SENTENCES
+            draft.lead = lead
         future = any(d.status in _FUTURE_STATUSES for d in new)
         reference = advance(read.phrases, reference, future)
         # "next round" counts from the latest round held, not from one merely planned.
