@@ -58,10 +58,16 @@ def month_iso(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def infer_year(month: int, published: date | None, future: bool) -> int | None:
-    """The publication year, shifted when the month lies on the wrong side of publication."""
+def infer_year(month: int, published: date | None, future: bool | None) -> int | None:
+    """The publication year, shifted when the month lies on the wrong side of publication;
+    with no side (`future` None: an end date), the year that puts the month nearest to it."""
     if published is None:
         return None
+    if future is None:
+        return min(
+            (published.year - 1, published.year, published.year + 1),
+            key=lambda year: abs((date(year, month, 15) - published).days),
+        )
     if future and month < published.month:
         return published.year + 1
     if not future and month > published.month:
@@ -69,11 +75,12 @@ def infer_year(month: int, published: date | None, future: bool) -> int | None:
     return published.year
 
 
-def weekday(name: str, modifier: str | None, reference: date, future: bool) -> date:
+def weekday(name: str, modifier: str | None, reference: date, future: bool | None) -> date:
     """The day a weekday names: "last" is strictly before, "next"/"coming" strictly after,
-    otherwise before or on the reference day for the past and after it for the future."""
+    otherwise before or on the reference day for the past and after it for the future (and
+    for an end, `future` None: "until Friday")."""
     target = WEEKDAYS.index(name.lower())
-    forward = future if modifier in (None, "this") else modifier in ("next", "coming")
+    forward = future is not False if modifier in (None, "this") else modifier in ("next", "coming")
     if forward:
         return reference + timedelta(days=(target - reference.weekday()) % 7 or 7)
     back = (reference.weekday() - target) % 7
@@ -89,7 +96,7 @@ def relative_day(phrase: str, reference: date) -> date:
     return reference
 
 
-def week_month(phrase: str, published: date, future: bool) -> str:
+def week_month(phrase: str, published: date, future: bool | None) -> str:
     """The month of a week phrase: last/this/next week, earlier this week, the weekend."""
     if "weekend" in phrase:
         saturday = published - timedelta(days=(published.weekday() - 5) % 7)

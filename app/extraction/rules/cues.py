@@ -11,6 +11,12 @@ from app.extraction.rules.lexicon import Cue, Lexicon
 _ROUND_NUMBER = re.compile(r"\bround\s+(?P<n>\d{1,2}|one|two|three|four|five|six)\b", re.I)
 _ROUND_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _RELATIVE = re.compile(r",\s*(?:which|who|that)\s+(?:[\w’'-]+\s+)?$", re.IGNORECASE)
+# "over" that belongs to the verb before it, not to the number after it.
+_PHRASAL_OVER = re.compile(
+    r"\b(?:hand|hands|handed|handing|turn|turns|turned|turning|took|taken|take|takes|taking"
+    r"|gave|given|give|gives|giving|passed|pass)\s+$",
+    re.IGNORECASE,
+)
 # What separates a status cue from a trigger it does not describe.
 _CLAUSE = re.compile(
     r"\b(?:as(?! (?:part|well|a|an|the|such|long|soon|of|observers?|mediators?|guarantors?)\b)"
@@ -161,6 +167,8 @@ def find_count(sentence: str, lexicon: Lexicon, near: Trigger | None = None) -> 
     words = lexicon.count.words
     value = int(number.replace(",", "")) if number[0].isdigit() else words[number]
     qualifier = match.group("qualifier")
+    if qualifier and _PHRASAL_OVER.search(sentence, 0, match.start("qualifier")):
+        qualifier = None  # "handed over six hostages": six, exactly
     label = lexicon.count.qualifiers[qualifier.lower()] if qualifier else "exact"
     return Count(value, cast(CountQualifier, label))
 

@@ -134,12 +134,14 @@ def dates_for(
     past development only) a statement's date; the end from "until ..." or a range.
     `since_agreed`: the development happened after an agreement, whose date is not its own."""
     resolved = _resolve_all(phrases, reference, future)
+    ends = [(p, resolve(p, reference, None)) for p in phrases if p.role == "end"]
     events = [
         (p, r)
         for p, r in resolved
         if p.role == "event" and r[0] and not (since_agreed and p.agreement)
     ]
-    end = next((r[0] for p, r in resolved if p.role == "end" and r[0]), None)
+    # An end ("until April 18") may lie before or after publication: the nearest year.
+    end = next((r[0] for _, r in ends if r[0]), None)
     if events:
         phrase, (first, last) = min(events, key=lambda item: _distance(item[0], near))
         return Dates(first, end or last, "event", _inferred(phrase))
@@ -194,7 +196,9 @@ def _resolve_all(
     return resolved
 
 
-def resolve(phrase: Phrase, reference: Reference, future: bool) -> tuple[str | None, str | None]:
+def resolve(
+    phrase: Phrase, reference: Reference, future: bool | None
+) -> tuple[str | None, str | None]:
     """A phrase's first and last day as partial ISO dates (None when it cannot be resolved)."""
     groups = {k: v for k, v in phrase.match.groupdict().items() if v and k[0] != "p"}
     if "m1" in groups or "b1" in groups:
@@ -210,7 +214,7 @@ def resolve(phrase: Phrase, reference: Reference, future: bool) -> tuple[str | N
     return _relative(groups, phrase.quoted, reference, future), None
 
 
-def _dated(groups: dict[str, str], published: date | None, future: bool) -> str | None:
+def _dated(groups: dict[str, str], published: date | None, future: bool | None) -> str | None:
     month = calendar.month_number(
         groups.get("month") or groups.get("month2") or groups.get("month3") or groups["month4"]
     )
@@ -223,7 +227,7 @@ def _dated(groups: dict[str, str], published: date | None, future: bool) -> str 
 
 
 def _range(
-    groups: dict[str, str], published: date | None, future: bool
+    groups: dict[str, str], published: date | None, future: bool | None
 ) -> tuple[str | None, str | None]:
     first_month = calendar.month_number(groups.get("m1") or groups["bm"])
     last_month = calendar.month_number(groups.get("m2") or groups.get("m1") or groups["bm"])
@@ -238,7 +242,7 @@ def _range(
 
 
 def _relative(
-    groups: dict[str, str], quoted: bool, reference: Reference, future: bool
+    groups: dict[str, str], quoted: bool, reference: Reference, future: bool | None
 ) -> str | None:
     published = reference.published
     if published is None:

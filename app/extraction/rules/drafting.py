@@ -52,6 +52,12 @@ _NAMED_OUTCOME = re.compile(
     r"|violation|signing|success)\b",
     re.IGNORECASE,
 )
+# Times that are over by the day of publication, whatever precision they are coded at.
+_PAST_TIME = re.compile(
+    r"\b(?:yesterday|last (?:week|weekend|month|year)|(?:over|at) the weekend|earlier this"
+    r" (?:week|month|year))\b",
+    re.IGNORECASE,
+)
 _ANAPHOR = re.compile(r"\b(?:the|this|that|these|those|its|their)\s+$", re.IGNORECASE)
 _HEDGE = re.compile(
     r"\b(?:reportedly|allegedly|unconfirmed|purportedly|apparently|rumou?red"
@@ -193,7 +199,7 @@ def _draft(
     status = RecordStatus.PROPOSED if mood == "proposed" else status
     dates = _dates(read, trigger, status)
     if held:
-        status = _held_status(dates, read.published)
+        status = _held_status(dates, read.published, text)
     people = trigger.kind in _PEOPLE_KINDS
     draft = Draft(
         trigger.kind,
@@ -221,7 +227,11 @@ def _dates(read: Read, trigger: Trigger, status: RecordStatus) -> Dates:
     future = status == "scheduled" or (status == "proposed" and _infinitive_first(read, trigger))
     span = (trigger.start, trigger.end)
     since_agreed = status in _SINCE_AGREED
-    dates = dates_for(read.phrases, span, read.reference, future, since_agreed)
+    # "aim to produce a ceasefire by April": a date an aim or a negation governs is not theirs.
+    phrases = [
+        p for p in read.phrases if p.role != "event" or read.scopes.dates_freely(p.match.start())
+    ]
+    dates = dates_for(phrases, span, read.reference, future, since_agreed)
     if trigger.kind in ("negotiation", "prisoner_exchange"):
         dates = round_start(read.sentence.text, dates)
     return _for_status(dates, status, read.published)
@@ -259,8 +269,11 @@ def _infinitive_first(read: Read, trigger: Trigger) -> bool:
     return _INFINITIVE.search(read.sentence.text, 0, first) is not None
 
 
-def _held_status(dates: Dates, published: date | None) -> RecordStatus:
-    """Talks held before the day of publication are completed; on that day, ongoing."""
+def _held_status(dates: Dates, published: date | None, sentence: str) -> RecordStatus:
+    """Talks held before the day of publication ("last week", "over the weekend" included)
+    are completed; on that day, ongoing."""
+    if _PAST_TIME.search(sentence):
+        return RecordStatus.COMPLETED
     if dates.date is not None and published is not None and latest_day(dates.date) < published:
         return RecordStatus.COMPLETED
     return RecordStatus.ONGOING

@@ -47,7 +47,9 @@ def lookup_country(value: str) -> str | None:
 
 def find_mentions(sentence: str, lexicon: Lexicon) -> list[Mention]:
     """Every actor or place named in `sentence`, left to right, without overlaps."""
-    found = _named(sentence, lexicon) + _places(sentence, lexicon)
+    named = _named(sentence, lexicon)
+    # A place inside a group's name ("the Kachin Independence Army") is not a place.
+    found = named + [m for m in _places(sentence, lexicon) if not _overlaps(m, named)]
     found += [m for m in _countries(sentence) if not _overlaps(m, found)]
     found.sort(key=lambda m: m.start)
     return _attach_generics(sentence, found, lexicon)

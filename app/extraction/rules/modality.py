@@ -55,6 +55,8 @@ class Scope:
     mood: Mood
     start: int
     end: int
+    # Opened by a trigger before it ("aimed at ..."), not running back from one ("... could").
+    forward: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ class Scopes:
     def asserts(self, position: int) -> bool:
         """Whether a cue at `position` is asserted (outside negated and hypothetical scopes)."""
         return self.mood_at(position) not in UNASSERTED
+
+    def dates_freely(self, position: int) -> bool:
+        """Whether a date at `position` is free of what a trigger before it governs ("aim to
+        produce a ceasefire by April"); a modal after it ("began on Monday and could last")
+        speaks of its subject, not of the date."""
+        return not any(
+            s.forward and s.mood in UNASSERTED and s.start <= position < s.end for s in self.items
+        )
 
 
 def _compile_marks(entry: dict[str, str]) -> re.Pattern[str]:
@@ -149,7 +159,7 @@ def find_scopes(sentence: str, lexicon: ModalityLexicon) -> Scopes:
                 scopes.append(Scope(cue.mood, match.end(), end))
             if cue.direction != "before":
                 start = _backward_start(measured, match.start(), cue.window)
-                scopes.append(Scope(cue.mood, start, match.start()))
+                scopes.append(Scope(cue.mood, start, match.start(), forward=False))
     return Scopes(tuple(scopes), lexicon.priority)
 
 

@@ -135,3 +135,17 @@ def test_compound_number_words_count() -> None:
 
 def test_leaders_stand_for_their_state() -> None:
     assert LEXICON.named_actors["Zelensky"].country == "UKR"
+
+
+def test_over_after_a_verb_is_not_more_than() -> None:
+    sentence = "Hamas handed over six hostages to Israel."
+    trigger = next(t for t in find_triggers(sentence, LEXICON) if t.kind == "prisoner_exchange")
+    count = find_count(sentence, LEXICON, trigger)
+    assert count is not None
+    assert (count.value, count.qualifier) == (6, "exact")
+
+
+def test_breaching_is_a_violation() -> None:
+    sentence = "Cambodia accused Thai troops of breaching the ceasefire."
+    trigger = next(t for t in find_triggers(sentence, LEXICON) if t.kind == "ceasefire")
+    assert find_status(sentence, trigger, LEXICON) == "violated"

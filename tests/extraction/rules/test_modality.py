@@ -97,3 +97,10 @@ def test_a_status_cue_inside_a_hypothetical_scope_is_not_asserted() -> None:
     scopes = find_scopes(sentence, MODALITY)
     assert not scopes.asserts(sentence.index("extended"))
     assert scopes.asserts(sentence.index("took effect"))
+
+
+def test_a_date_is_governed_by_a_trigger_before_it_not_by_a_modal_after_it() -> None:
+    aim = "Talks aim to produce a ceasefire by April."
+    assert not find_scopes(aim, MODALITY).dates_freely(aim.index("April"))
+    began = "The talks, which began on Monday and could last ten days, are closed."
+    assert find_scopes(began, MODALITY).dates_freely(began.index("Monday"))
