@@ -198,8 +198,7 @@ def _draft(
     status = lexicon.status_defaults[trigger.kind] if cued is None else cued.status
     status = RecordStatus.PROPOSED if mood == "proposed" else status
     dates = _dates(read, trigger, status)
-    if held:
-        status = _held_status(dates, read.published, text)
+    status = _held_status(dates, read.published, text) if held else status
     people = trigger.kind in _PEOPLE_KINDS
     draft = Draft(
         trigger.kind,
@@ -215,8 +214,7 @@ def _draft(
         location_near(text, read.roles, trigger.start, trigger.end) or read.dateline,
         claimant=_claimant(read),
     )
-    if mood == "denied":
-        draft.attributed_to = draft.claimant
+    draft.attributed_to = draft.claimant if mood == "denied" else None
     draft.signals = _signals(read, trigger, mood, cued is not None or held)
     return draft
 

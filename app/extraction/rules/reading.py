@@ -73,15 +73,19 @@ def read_article(text: str, published: date | None, lexicon: Lexicon) -> Reading
             draft.lead = lead
         future = any(d.status in _FUTURE_STATUSES for d in new)
         reference = advance(read.phrases, reference, future)
-        # "next round" counts from the latest round held, not from one merely planned.
-        held = [d.round for d in new if d.round is not None and d.status not in _FUTURE_STATUSES]
-        last_round = max([*held, last_round or 0]) or None
+        last_round = _latest_round(new, last_round)
         if new:
             reading.drafts += new
             previous = new
         else:
             _add_note(reading, read.roles.third_parties, read.roles.parties)
     return reading
+
+
+def _latest_round(drafts: list[Draft], last_round: int | None) -> int | None:
+    """ "next round" counts from the latest round held, not from one merely planned."""
+    held = [d.round for d in drafts if d.round is not None and d.status not in _FUTURE_STATUSES]
+    return max([*held, last_round or 0]) or None
 
 
 def _read(
