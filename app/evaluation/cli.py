@@ -22,7 +22,10 @@ async def _evaluate(
 
 def evaluate_command(
     ctx: typer.Context,
-    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL file (shared/corpus format).")],
+    gold: Annotated[
+        Path,
+        typer.Option("--gold", help="Gold JSONL file (shared/corpus format) or YAML case table."),
+    ],
     extractor: Annotated[
         str | None, typer.Option(help="rules or llm; default: the configured extractor.")
     ] = None,

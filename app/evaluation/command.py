@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.evaluation.calibration import Calibration, calibrate
+from app.evaluation.cases import load_case_articles
 from app.evaluation.consolidation import (
     ConsolidationScore,
     has_consolidation_gold,
@@ -29,23 +31,33 @@ class Evaluation:
     # Fed the gold records themselves (consolidation alone), and the extractor's (end to end).
     consolidation: ConsolidationScore | None = None
     end_to_end: ConsolidationScore | None = None
+    # How well the records' confidence predicts they are right (rules extractor only).
+    calibration: Calibration | None = None
 
 
 async def evaluate(gold: Path, extractor: Extractor, json_out: Path | None = None) -> Evaluation:
     """Extract every gold article, normalise and ground the records, score, optionally save."""
-    articles = load_gold(gold)
+    articles = load_gold_or_cases(gold)
     predictions = {article.id: await _predict(extractor, article) for article in articles}
-    result = Evaluation(score(articles, predictions))
+    result = Evaluation(score(articles, predictions), calibration=calibrate(articles, predictions))
     if has_consolidation_gold(articles):
         own = {a.id: [normalise_record(g.record) for g in a.records] for a in articles}
         result = Evaluation(
             result.extraction,
             await asyncio.to_thread(score_consolidation, articles, own),
             await asyncio.to_thread(score_consolidation, articles, predictions),
+            result.calibration,
         )
     if json_out is not None:
         _save(json_out, _payload(result, gold, extractor))
     return result
+
+
+def load_gold_or_cases(path: Path) -> list[GoldArticle]:
+    """A gold JSONL file, or a YAML table of hand-written cases (`app.evaluation.cases`)."""
+    if path.suffix in (".yaml", ".yml"):
+        return load_case_articles(path)
+    return load_gold(path)
 
 
 def _save(path: Path, payload: dict[str, Any]) -> None:
@@ -80,12 +92,15 @@ def _payload(result: Evaluation, gold: Path, extractor: Extractor) -> dict[str, 
         "report": result.extraction.to_dict(),
         "consolidation": asdict(result.consolidation) if result.consolidation else None,
         "consolidation_end_to_end": asdict(result.end_to_end) if result.end_to_end else None,
+        "calibration": asdict(result.calibration) if result.calibration else None,
     }
 
 
 def render(result: Evaluation) -> str:
     """Every table of an evaluation."""
     tables = [render_table(result.extraction)]
+    if result.calibration is not None:
+        tables.append(render_calibration(result.calibration))
     for label, scored in (
         ("consolidation, fed the gold records", result.consolidation),
         ("consolidation, end to end", result.end_to_end),
@@ -93,6 +108,23 @@ def render(result: Evaluation) -> str:
         if scored is not None:
             tables.append(render_consolidation(label, scored))
     return "\n\n".join(tables)
+
+
+def render_calibration(calibration: Calibration) -> str:
+    """Per confidence band: records, how many are right, their mean confidence; Brier score."""
+    lines = [f"{'confidence':<20}{'records':>8}{'right':>7}{'acc':>7}{'mean':>7}"]
+    for band in calibration.bands:
+        acc = "-" if band.accuracy is None else f"{band.accuracy:.2f}"
+        mean = "-" if band.mean_confidence is None else f"{band.mean_confidence:.2f}"
+        label = f"{band.low:.2f}-{band.high:.2f}"
+        lines.append(f"{label:<20}{band.records:>8}{band.right:>7}{acc:>7}{mean:>7}")
+    right = "-" if calibration.right_mean is None else f"{calibration.right_mean:.2f}"
+    wrong = "-" if calibration.wrong_mean is None else f"{calibration.wrong_mean:.2f}"
+    lines.append(
+        f"Brier {calibration.brier:.3f} over {calibration.records} records; mean confidence "
+        f"{right} when right, {wrong} when wrong"
+    )
+    return "\n".join(lines)
 
 
 def render_consolidation(label: str, scored: ConsolidationScore) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from app.extraction.vocabulary import ActorKind as ActorKind
 from app.extraction.vocabulary import CountQualifier as CountQualifier
@@ -127,6 +128,9 @@ class ExtractedRecord(BaseModel):
         max_length=3,
         description="1-3 verbatim quotes from the article that support the record.",
     )
+    # Left out of the schema the model sees: how sure the rules extractor is that the record
+    # is right (0-1, calibrated on its case table); the LLM path leaves it null.
+    confidence: SkipJsonSchema[float | None] = Field(default=None, ge=0.0, le=1.0)
 
 
 class ExtractionAnswer(BaseModel):

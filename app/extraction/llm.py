@@ -101,7 +101,8 @@ class GroundedExtraction(ExtractionAnswer):
                 call.dropped.append(Dropped(record.kind, NOT_FOUND, list(record.evidence)))
                 continue
             spans = dict.fromkeys(call.index.text[q.start : q.end] for q in found)
-            kept.append(record.model_copy(update={"evidence": list(spans)}))
+            # A model's own confidence is not calibrated: the LLM path leaves it null.
+            kept.append(record.model_copy(update={"evidence": list(spans), "confidence": None}))
         self.records = kept
         return self
 

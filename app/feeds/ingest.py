@@ -24,6 +24,7 @@ from app.db.unit import UnitOfWork
 from app.errors import InvalidInput, ParleyError, PayloadTooLarge
 from app.feeds.items import looks_like_feed
 from app.feeds.store import FeedReport, read_feed, store_feed
+from app.feeds.stories import count_stories
 from app.fetching.canonical import canonical_url
 from app.fetching.client import Fetched, fetch
 from app.fetching.policy import FetchPolicy
@@ -70,11 +71,25 @@ async def _ingest_file(unit: UnitOfWork, services: Services, path: Path) -> dict
     text = body.decode("utf-8")
     if not text.strip():
         raise InvalidInput(f"{path} is empty")
+    stories = count_stories(text)
+    if stories > 1:
+        raise InvalidInput(several_articles_message(path, stories))
     if len(text) > services.settings.max_text_chars:
         raise PayloadTooLarge(f"{path} has more than {services.settings.max_text_chars} characters")
     new = Article(text=text, text_hash=text_fingerprint(text), title=path.stem)
     article, created = submit(unit, new)
     return _article_result(article, created=created)
+
+
+def several_articles_message(path: Path, stories: int) -> str:
+    """Why a text file of several stories is refused, and how to send them."""
+    return (
+        f"{path} holds {stories} articles (each with its own URL or title line), and "
+        "parley ingest FILE takes one article per text file: put each story in a file of its "
+        'own and ingest them one by one (for f in stories/*.txt; do parley ingest "$f"; done), '
+        "ingest the feed they came from (parley ingest FEED_URL, or the RSS/Atom file), or "
+        "POST each one to /v1/articles"
+    )
 
 
 def feed_result(report: FeedReport) -> dict[str, Any]:

@@ -40,6 +40,7 @@ def record_out(record: Record, extraction: Extraction) -> RecordOut:
         programme=record.programme,
         attributed_to=record.attributed_to,
         background=record.background,
+        confidence=record.confidence,
         evidence=[Evidence.model_validate(e) for e in record.evidence],
         review=record.review,
         event_id=record.event_id,

@@ -76,6 +76,10 @@ class RecordOut(BaseModel):
     programme: str | None
     attributed_to: str | None
     background: bool
+    confidence: float | None = Field(
+        description="How sure the rules extractor is that the record is right (0-1, calibrated "
+        "on its case table; see the README); null for LLM records."
+    )
     evidence: list[Evidence]
     review: ReviewState = Field(
         description="unreviewed (machine output), approved, corrected or rejected."

@@ -37,6 +37,7 @@ def fill(row: Record, prepared: PreparedRecord, published: dt.date | None) -> No
     row.round, row.format, row.topics = r.round, r.format, r.topics
     row.count, row.count_qualifier = r.count, r.count_qualifier
     row.programme, row.attributed_to, row.background = r.programme, r.attributed_to, r.background
+    row.confidence = r.confidence
     row.evidence = [{"quote": q.quote, "start": q.start, "end": q.end} for q in prepared.evidence]
     row.search_text = _search_text(r, prepared.evidence)
 

@@ -75,6 +75,8 @@ class Record(SQLModel, table=True):
     programme: str | None = Field(default=None, max_length=200)
     attributed_to: str | None = Field(default=None, max_length=200)
     background: bool = False
+    # The rules extractor's estimate that the record is right (0-1); null from the LLM.
+    confidence: float | None = None
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     # The event this record reports (app.events keeps it): how well it matched and why.

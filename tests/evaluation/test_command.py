@@ -65,7 +65,7 @@ def test_rules_extractor_on_gold_file_writes_comparable_json(
     assert report.overall.f1 == 1.0
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["extractor"] == "rules"
-    assert saved["prompt_version"] == "rules-v1"
+    assert saved["prompt_version"] == "rules-v2"
     assert saved["gold"] == str(gold_file)
     assert len(saved["gold_sha256"]) == 64
     assert saved["report"]["overall"]["f1"] == 1.0

@@ -154,6 +154,17 @@ async def test_evidence_is_stored_as_the_articles_own_text(llm: respx.MockRouter
     assert quote in ARTICLE.text
 
 
+async def test_the_model_is_not_asked_for_a_confidence_and_one_it_invents_is_dropped(
+    llm: respx.MockRouter,
+) -> None:
+    invented = {**record(GOOD_QUOTE), "confidence": 0.99}
+    route = replies(llm, httpx.Response(200, json=tool_completion(answer(invented))))
+    result = await make_extractor().extract(ARTICLE)
+    (tool,) = body(route.calls[0])["tools"]
+    assert "confidence" not in json.dumps(tool["function"]["parameters"])
+    assert result.records[0].confidence is None
+
+
 async def test_article_that_reports_nothing_yields_no_records(llm: respx.MockRouter) -> None:
     replies(llm, httpx.Response(200, json=tool_completion(answer())))
     result = await make_extractor().extract(ARTICLE)

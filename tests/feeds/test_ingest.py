@@ -100,6 +100,22 @@ def test_an_article_url_is_fetched_once_and_stored_with_its_text(
     assert requested(site, "/story") == 1
 
 
+def test_a_file_of_several_stories_is_refused_with_how_to_send_them(
+    environment: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "dump.txt"
+    stories = [f"Story {i}\nhttps://news.test/story-{i}\n\n{TEXT}" for i in range(1, 11)]
+    path.write_text("\n\n".join(stories), encoding="utf-8")
+
+    result = parley("ingest", str(path))
+
+    assert result.exit_code == 2
+    assert "holds 10 articles" in result.output
+    assert "one article per text file" in result.output
+    assert "parley ingest FEED_URL" in result.output
+    assert stored(environment) == []
+
+
 @pytest.mark.parametrize(
     ("target", "message"),
     [

@@ -50,6 +50,19 @@ async def test_the_rules_extractor_stores_exact_evidence_with_its_quote_marks(
         assert set(sentences) <= {item["quote"] for item in evidence}
 
 
+async def test_rules_records_are_served_with_their_confidence(
+    make_settings: Callable[..., Settings],
+) -> None:
+    async with serve(make_settings(extractor_choice="rules")) as client:
+        articles = await stored_articles(client)
+        listed = (await client.get("/v1/records", params={"limit": 100})).json()["items"]
+
+    confidences = [r["confidence"] for a in articles for r in a["records"]]
+    assert confidences
+    assert all(0 < c <= 1 for c in confidences)
+    assert sorted(r["confidence"] for r in listed) == sorted(confidences)
+
+
 async def test_a_models_quotes_are_stored_exactly_as_the_article_spells_them(
     make_settings: Callable[..., Settings],
 ) -> None:
@@ -60,5 +73,6 @@ async def test_a_models_quotes_are_stored_exactly_as_the_article_spells_them(
 
     for article, (_text, sentences) in zip(articles, ARTICLES, strict=True):
         (record,) = article["records"]
+        assert record["confidence"] is None  # only the rules extractor says how sure it is
         assert inexact(article["text"], record["evidence"]) == []
         assert [item["quote"] for item in record["evidence"]] == sentences

@@ -1,6 +1,7 @@
 """Read a sentence's cues: kinds, status, background, count, round, format, programme."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -9,6 +10,20 @@ from app.extraction.rules.lexicon import Cue, Lexicon
 
 _ROUND_NUMBER = re.compile(r"\bround\s+(?P<n>\d{1,2}|one|two|three|four|five|six)\b", re.I)
 _ROUND_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_RELATIVE = re.compile(r",\s*(?:which|who|that)\s+(?:[\w’'-]+\s+)?$", re.IGNORECASE)
+# "over" that belongs to the verb before it, not to the number after it.
+_PHRASAL_OVER = re.compile(
+    r"\b(?:hand|hands|handed|handing|turn|turns|turned|turning|took|taken|take|takes|taking"
+    r"|gave|given|give|gives|giving|passed|pass)\s+$",
+    re.IGNORECASE,
+)
+# What separates a status cue from a trigger it does not describe.
+_CLAUSE = re.compile(
+    r"\b(?:as(?! (?:part|well|a|an|the|such|long|soon|of|observers?|mediators?|guarantors?)\b)"
+    r"|because|while|whereas|although|though|but|however|unless|if|said|says|told|added"
+    r"|respect|observe|uphold|honou?r|abide by|adhere to|implement|maintain|preserve)\b|[;—]",
+    re.IGNORECASE,
+)
 _NEXT_ROUND = re.compile(r"\b(?:next|new|another|upcoming) round\b", re.IGNORECASE)
 
 
@@ -19,6 +34,17 @@ class Trigger:
     kind: RecordKind
     start: int
     end: int
+    weak: bool = False
+
+
+@dataclass(frozen=True)
+class CuedStatus:
+    """A status cue found in a sentence, and where."""
+
+    status: RecordStatus
+    start: int
+    # In an aside after the trigger ("the truce, which Qatar brokered, ...").
+    aside: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,8 +57,10 @@ class Count:
 
 def find_triggers(sentence: str, lexicon: Lexicon) -> list[Trigger]:
     """Every kind's trigger in `sentence`, minus matches inside a longer one of another kind."""
+    if lexicon.any_trigger.search(sentence) is None:
+        return []  # most sentences: one pass of the joined pattern instead of one per cue
     found = [
-        Trigger(cast(RecordKind, cue.label), match.start(), match.end())
+        Trigger(cast(RecordKind, cue.label), match.start(), match.end(), cue.weak)
         for cue in lexicon.triggers
         for match in cue.regex.finditer(sentence)
     ]
@@ -49,44 +77,106 @@ def _inside(inner: Trigger, outer: Trigger) -> bool:
 
 def find_status(sentence: str, trigger: Trigger, lexicon: Lexicon) -> RecordStatus:
     """The status cue nearest to the trigger, else the kind's default."""
-    return cued_status(sentence, trigger, lexicon) or lexicon.status_defaults[trigger.kind]
+    cued = cued_status(sentence, trigger, lexicon)
+    return cued.status if cued else lexicon.status_defaults[trigger.kind]
 
 
-def cued_status(sentence: str, trigger: Trigger, lexicon: Lexicon) -> RecordStatus | None:
-    """The status cue nearest to the trigger, or None when the sentence has none for its kind."""
-    best: tuple[int, int, RecordStatus] | None = None
+def cued_status(
+    sentence: str,
+    trigger: Trigger,
+    lexicon: Lexicon,
+    asserted: Callable[[int], bool] = lambda _: True,
+) -> CuedStatus | None:
+    """The asserted status cue nearest to the trigger (one in a parenthesis after it only when
+    there is no other), unless a later cue supersedes it; None when the sentence has none for
+    its kind. `asserted(position)` rules out cues inside negated or hypothetical scopes."""
+    found: list[tuple[bool, int, int, Cue, int]] = []
     for order, cue in enumerate(lexicon.statuses):
         if cue.kinds is not None and trigger.kind not in cue.kinds:
             continue
         for match in cue.regex.finditer(sentence):
-            if trigger.start <= match.start() < trigger.end:
+            start = match.start()
+            if not asserted(match.end() - 1) or _across_clauses(sentence, trigger, match):
                 continue
-            distance = max(match.start() - trigger.end, trigger.start - match.end(), 0)
-            candidate = (distance, order, cast(RecordStatus, cue.label))
-            if best is None or candidate < best:
-                best = candidate
-    return best[2] if best else None
+            distance = max(start - trigger.end, trigger.start - match.end(), 0)
+            found.append((_parenthetical(sentence, trigger, start), distance, order, cue, start))
+    if not found:
+        return None
+    aside, *_, best, at = min(found, key=lambda item: item[:3])
+    stronger = [f for f in found if best.label in f[3].supersedes and not f[0]]
+    if stronger:
+        aside, *_, best, at = min(stronger, key=lambda item: item[1:3])
+    return CuedStatus(cast(RecordStatus, best.label), at, aside)
+
+
+def _across_clauses(sentence: str, trigger: Trigger, match: re.Match[str]) -> bool:
+    """Whether a subordinate clause ("as Turkey is pushing for ...") or a verb that takes the
+    development as given ("urge them to respect the ceasefire") stands between cue and trigger."""
+    start, end = (
+        (match.end(), trigger.start)
+        if match.end() <= trigger.start
+        else (trigger.end, match.start())
+    )
+    return _CLAUSE.search(sentence, start, end) is not None
+
+
+def _parenthetical(sentence: str, trigger: Trigger, position: int) -> bool:
+    """Whether `position` sits in an aside: a ", ... ," that opens after the trigger, or a
+    relative clause ("Malaysia, which brokered the truce")."""
+    if _RELATIVE.search(sentence, 0, position):
+        return True
+    opened = sentence.rfind(",", trigger.end, position)
+    return opened != -1 and sentence.find(",", position) != -1
+
+
+def held_cue(sentence: str, trigger: Trigger, lexicon: Lexicon) -> bool:
+    """Whether talks are reported as held, hosted or met ("held talks", "met in Geneva")."""
+    cue = lexicon.held
+    return cue.kinds is not None and trigger.kind in cue.kinds and _first(cue, sentence)
 
 
 def is_background(sentence: str, lexicon: Lexicon) -> bool:
     """Whether a background cue (earlier round, old deal, "had agreed") is in the sentence."""
-    return any(_first(cue, sentence) for cue in lexicon.background)
+    return any(_background_cue(cue, sentence) for cue in lexicon.background)
+
+
+def _background_cue(cue: Cue, sentence: str) -> bool:
+    match = cue.regex.search(sentence)
+    if match is None:
+        return False
+    return cue.not_after is None or cue.not_after.search(sentence, 0, match.start()) is None
 
 
 def _first(cue: Cue, sentence: str) -> bool:
     return cue.regex.search(sentence) is not None
 
 
-def find_count(sentence: str, lexicon: Lexicon) -> Count | None:
-    """The first count of people, with its qualifier ("more than 300" is at_least)."""
-    match = lexicon.count.regex.search(sentence)
-    if match is None:
+def find_count(sentence: str, lexicon: Lexicon, near: Trigger | None = None) -> Count | None:
+    """The count of people nearest to `near` (else the first), with its qualifier ("more than
+    300" is at_least)."""
+    count = lexicon.count
+    matches = [
+        m
+        for m in count.regex.finditer(sentence)
+        if not count.not_after.search(sentence, 0, m.start())
+    ]
+    if not matches:
         return None
+    match = min(matches, key=lambda m: _gap(m, near)) if near else matches[0]
     number = match.group("number").lower()
-    value = int(number.replace(",", "")) if number[0].isdigit() else lexicon.count.words[number]
+    words = lexicon.count.words
+    value = int(number.replace(",", "")) if number[0].isdigit() else words[number]
     qualifier = match.group("qualifier")
+    if qualifier and _PHRASAL_OVER.search(sentence, 0, match.start("qualifier")):
+        qualifier = None  # "handed over six hostages": six, exactly
     label = lexicon.count.qualifiers[qualifier.lower()] if qualifier else "exact"
     return Count(value, cast(CountQualifier, label))
+
+
+def _gap(match: re.Match[str], trigger: Trigger | None) -> int:
+    if trigger is None:
+        return 0
+    return max(match.start() - trigger.end, trigger.start - match.end(), 0)
 
 
 def find_round(sentence: str, lexicon: Lexicon, last_round: int | None) -> int | None:

@@ -1,90 +1,265 @@
-"""Dates in a sentence, resolved against the publication date to partial ISO dates.
+"""Dates in a sentence: which phrase dates a development, resolved by `calendar`.
 
-Only the forms news copy uses are recognised, so each comes with its own precision: a weekday or
-a day of a month gives `YYYY-MM-DD`, a month `YYYY-MM`, a year `YYYY`. Relative forms need the
-publication date; without it only dates that carry their year are resolved.
+A sentence's date phrases are read once (`read_phrases`): an event date, the date of a statement
+("said Monday", "on Wednesday welcomed"), or an end ("until July 31"); "since July" and a wire
+dateline ("DOHA, Aug 13 (Wire) -") date nothing. A development takes the event date nearest its
+trigger, resolved forward when it is still to come; only a past one falls back on the date of a
+statement, so a future round is never dated by the day it was announced.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Literal
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+from app.extraction.rules import calendar
+from app.extraction.rules.calendar import Reference
+
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # noqa: E501
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
+_WEEKDAY = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _PATTERNS = (
-    rf"(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})\s*(?:-|–|to|until)\s*(?:(?P<m2>{_MONTH})\s+)?(?P<d2>\d{{1,2}})\b(?:,?\s+(?P<ry>{_YEAR}))?",
+    rf"(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})\s*(?:-|–|to|until|through)\s*(?:(?P<m2>{_MONTH})\s+)?(?P<d2>\d{{1,2}})\b(?:,?\s+(?P<ry>{_YEAR}))?",
+    rf"(?:between\s+)?(?P<b1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|and|to)\s*(?P<b2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<bm>{_MONTH})(?:,?\s+(?P<by>{_YEAR}))?",
     rf"(?P<month>{_MONTH})\s+(?P<day>{_DAY})\b(?:,?\s+(?P<year>{_YEAR}))?",
     rf"(?P<day2>{_DAY})\s+(?P<month2>{_MONTH})(?:,?\s+(?P<year2>{_YEAR}))?",
     rf"(?P<month3>{_MONTH})\s+(?P<year3>{_YEAR})",
     rf"(?P<p4>(?:in|by|of|early|late|since|until)\s+)(?:(?:early|late|mid-?)\s*)?(?P<month4>{_MONTH})\b(?!\.?\s*\d)",
-    r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)",
-    r"(?P<rel>yesterday|today|(?:earlier |later )?this (?:month|year)|last (?:month|year)|next (?:month|year))",  # noqa: E501
-    rf"(?P<p8>(?:in|the|since|of|by|until)\s+)(?P<year4>{_YEAR})\b",
+    rf"(?P<wr1>{_WEEKDAY})\s+(?:and|to|through|until|–|-)\s+(?P<wr2>{_WEEKDAY})",
+    rf"(?:(?P<wmod>last|next|this|coming)\s+)?(?P<weekday>{_WEEKDAY})",
+    r"(?P<rel>yesterday|today|tonight|tomorrow|overnight|last night|this (?:morning|afternoon|evening)|earlier today)",  # noqa: E501
+    r"(?P<week>(?:earlier |later )?this week|(?:last|next) week|(?:at|over) the weekend|(?:this|last|next) weekend)",  # noqa: E501
+    r"(?P<span>(?:earlier |later )?this (?:month|year)|(?:last|next) (?:month|year))",
+    r"(?P<follow>the (?:following|next|previous|preceding) month|a month (?:later|earlier)|the month (?:after|before))",  # noqa: E501
+    rf"(?P<p8>(?:in|the|since|of|by|until)\s+(?:(?:early|late|mid-?)\s*)?)(?P<year4>{_YEAR})\b",
 )
 _DATES = re.compile("|".join(rf"(?:\b{p})" for p in _PATTERNS), re.IGNORECASE)
-_FUTURE = re.compile(
-    r"\b(?:will|would|shall|next|upcoming|scheduled|slated|set to|due to|plans? to|planned"
-    r"|to be held|is to|are to|to start|to begin|to resume|beginning)\b",
-    re.IGNORECASE,
-)
 _NOT_THE_EVENT = re.compile(r"\b(?:since|after|before)\s+(?:the\s+)?$", re.IGNORECASE)
-# A weekday right after a speech verb dates the statement, which is always past ("said Monday").
-_SPEECH = re.compile(
-    r"\b(?:said|says|announced|told(?: \w+)?|stated|declared|added|reported|confirmed)"
-    r"(?:\s+on)?\s+$",
+_VERBS = r"said|says|announced|told(?: \w+)?|stated|declared|added|reported|confirmed|welcomed|condemned|praised|hailed|urged|called|warned|insisted|accused(?: each other| one another)?"  # noqa: E501
+_SPEECH_BEFORE = re.compile(rf"\b(?:{_VERBS})(?:\s+on)?\s+$", re.IGNORECASE)
+_SPEECH_AFTER = re.compile(rf",?\s+(?:{_VERBS})\b", re.IGNORECASE)
+_AGREEMENT = re.compile(
+    r"\b(?:agreed|signed|brokered|reached|struck|sealed)\b[^,.;]*$", re.IGNORECASE
+)
+_ORDINAL_DAYS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}  # fmt: skip
+_NTH_DAY = re.compile(
+    r"\b(?:a|the|its|their) (second|third|fourth|fifth|sixth|seventh)"
+    r" (?:straight |consecutive |and (?:final|last) )?day\b",
     re.IGNORECASE,
 )
+_DAYS_OF_TALKS = re.compile(
+    r"\b(two|three|four|five|six|seven)(?: days of (?:[\w-]+ ){0,3}?|-day (?:[\w-]+ )?)"
+    r"(?:talks|negotiations|meetings|consultations|round|exchange|swap|operation)\b",
+    re.IGNORECASE,
+)
+_ENDED = re.compile(
+    r"\b(?:ended|concluded|closed|wrapped up|finished|completing|completed)\b", re.IGNORECASE
+)
+_CLAUSE = re.compile(r"\b(?:but|while|whereas|although|though|however|when)\b|;")
 _END_MARK = re.compile(r"\b(?:until|till|to|through|ending|expires?|runs? to)\s+(?:on\s+)?$")
+# "DOHA, Aug 13 (Gulf Wire) - ", "JEDDAH, Saudi Arabia, March 14 - ", "SANAA/ADEN - ".
+_DATELINE = re.compile(
+    rf"^(?P<place>[A-Z][A-Z.’'/-]+(?: [A-Z][A-Z.’'/-]+){{0,3}})(?:,\s*[A-Z][\w .’'-]+?)?"
+    rf"(?:,\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}))?\s*(?:\([^)]*\))?\s*[-–—]\s"
+)
+
+Role = Literal["event", "statement", "end"]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A date phrase of a sentence and what it dates."""
+
+    match: re.Match[str]
+    role: Role
+    quoted: bool
+    # Dates the agreement a participle names ("the ceasefire agreed in March"), not what
+    # happened to it since.
+    agreement: bool = False
 
 
 @dataclass(frozen=True)
 class Dates:
-    """The development's date and, when stated, its end."""
+    """The development's date and, when stated, its end; `source` says what dated it."""
 
     date: str | None = None
     end_date: str | None = None
+    source: Literal["event", "statement"] | None = None
+    # Resolved from a relative phrase, a weekday or a year guessed from publication.
+    inferred: bool = False
 
 
-def sentence_dates(sentence: str, published: date | None) -> Dates:
-    """The first event date in `sentence`, and an "until ..." end.
+def dateline_end(sentence: str) -> int:
+    """Where a wire dateline ("DOHA, Aug 13 (Gulf Wire) -") that opens a sentence ends, or 0."""
+    dateline = _DATELINE.match(sentence)
+    return dateline.end() if dateline else 0
 
-    "since ..." never dates the event; the date of a statement ("said Monday") only does when
-    the sentence has no other date.
-    """
-    future = _FUTURE.search(sentence) is not None
-    events: list[tuple[str, str | None]] = []
-    statements: list[tuple[str, str | None]] = []
-    end: str | None = None
-    for match in _DATES.finditer(sentence):
-        before = sentence[: _anchor(match)]
-        speech = _SPEECH.search(before) is not None
-        first, last = _resolve(match, published, future and not speech)
-        if first is None:
+
+def dateline_place(sentence: str) -> str | None:
+    """The first place a dateline names, as a name ("SANAA/ADEN -": "Sanaa")."""
+    dateline = _DATELINE.match(sentence)
+    if dateline is None:
+        return None
+    return dateline.group("place").split("/")[0].strip().title()
+
+
+def read_phrases(sentence: str) -> list[Phrase]:
+    """The date phrases of a sentence, minus "since ..." and a wire dateline."""
+    phrases = []
+    for match in _DATES.finditer(sentence, dateline_end(sentence)):
+        start = _anchor(match)
+        before = sentence[:start]
+        if _NOT_THE_EVENT.search(before):
             continue
+        role: Role = "event"
         if _END_MARK.search(before):
-            end = end or first
-        elif not _NOT_THE_EVENT.search(before):
-            (statements if speech else events).append((first, last))
-    chosen = (events or statements)[:1]
-    if not chosen:
+            role = "end"
+        elif _SPEECH_BEFORE.search(before) or _SPEECH_AFTER.match(sentence, match.end()):
+            role = "statement"
+        agreement = _AGREEMENT.search(sentence, max(start - 40, 0), start) is not None
+        phrases.append(Phrase(match, role, _inside_quote(before), agreement))
+    return phrases
+
+
+def dates_for(
+    phrases: list[Phrase],
+    near: tuple[int, int],
+    reference: Reference,
+    future: bool,
+    since_agreed: bool = False,
+) -> Dates:
+    """The date of the development whose trigger spans `near`: the nearest event date, else (a
+    past development only) a statement's date; the end from "until ..." or a range.
+    `since_agreed`: the development happened after an agreement, whose date is not its own."""
+    resolved = _resolve_all(phrases, reference, future)
+    ends = [(p, resolve(p, reference, None)) for p in phrases if p.role == "end"]
+    events = [
+        (p, r)
+        for p, r in resolved
+        if p.role == "event" and r[0] and not (since_agreed and p.agreement)
+    ]
+    # An end ("until April 18") may lie before or after publication: the nearest year.
+    end = next((r[0] for _, r in ends if r[0]), None)
+    if events:
+        phrase, (first, last) = min(events, key=lambda item: _distance(item[0], near))
+        return Dates(first, end or last, "event", _inferred(phrase))
+    statement = next(((p, r) for p, r in resolved if p.role == "statement" and r[0]), None)
+    if statement is None or future:
         return Dates(None, end)
-    return Dates(chosen[0][0], end or chosen[0][1])
+    return Dates(statement[1][0], end, "statement", _inferred(statement[0]))
+
+
+def round_start(sentence: str, dates: Dates) -> Dates:
+    """A round of talks or an exchange is dated by its first day: "a third day on Wednesday"
+    began on Monday, "two days of talks ended on Wednesday" ran from Tuesday to Wednesday,
+    "arrived on Sunday, completing a two-day exchange" began on Saturday."""
+    if dates.date is None or len(dates.date) != 10:
+        return dates
+    day = date.fromisoformat(dates.date)
+    nth = _NTH_DAY.search(sentence)
+    if nth:
+        first = day - timedelta(days=_ORDINAL_DAYS[nth.group(1).lower()] - 1)
+        return replace(dates, date=first.isoformat(), inferred=True)
+    span = _DAYS_OF_TALKS.search(sentence)
+    if span and _ENDED.search(sentence):
+        first = day - timedelta(days=_ORDINAL_DAYS[span.group(1).lower()] - 1)
+        return replace(dates, date=first.isoformat(), end_date=dates.end_date or dates.date)
+    return dates
+
+
+def advance(phrases: list[Phrase], reference: Reference, future: bool) -> Reference:
+    """The reference after a sentence: the last month it named, the day a statement was made."""
+    resolved = _resolve_all(phrases, reference, future)
+    statement = next(
+        (r[0] for p, r in resolved if p.role == "statement" and r[0] and len(r[0]) == 10), None
+    )
+    last = next((r[0] for _, r in reversed(resolved) if r[0] and len(r[0]) >= 7), None)
+    return replace(
+        reference,
+        statement=date.fromisoformat(statement) if statement else reference.statement,
+        last_month=calendar.first_day(last) if last else reference.last_month,
+    )
+
+
+def _resolve_all(
+    phrases: list[Phrase], reference: Reference, future: bool
+) -> list[tuple[Phrase, tuple[str | None, str | None]]]:
+    """Every phrase resolved in reading order; "the following month" follows the last month."""
+    resolved = []
+    for phrase in phrases:
+        result = resolve(phrase, reference, future)
+        resolved.append((phrase, result))
+        if result[0] and len(result[0]) >= 7:
+            reference = replace(reference, last_month=calendar.first_day(result[0]))
+    return resolved
+
+
+def resolve(
+    phrase: Phrase, reference: Reference, future: bool | None
+) -> tuple[str | None, str | None]:
+    """A phrase's first and last day as partial ISO dates (None when it cannot be resolved)."""
+    groups = {k: v for k, v in phrase.match.groupdict().items() if v and k[0] != "p"}
+    if "m1" in groups or "b1" in groups:
+        return _range(groups, reference.published, future)
+    if "wr1" in groups and reference.published is not None:
+        first = calendar.weekday(groups["wr1"], None, reference.published, future)
+        last = calendar.weekday(groups["wr2"], "next", first, True)
+        return first.isoformat(), last.isoformat()
+    if "year4" in groups:
+        return groups["year4"], None
+    if "month" in groups or "month2" in groups or "month3" in groups or "month4" in groups:
+        return _dated(groups, reference.published, future), None
+    return _relative(groups, phrase.quoted, reference, future), None
+
+
+def _dated(groups: dict[str, str], published: date | None, future: bool | None) -> str | None:
+    month = calendar.month_number(
+        groups.get("month") or groups.get("month2") or groups.get("month3") or groups["month4"]
+    )
+    stated = groups.get("year") or groups.get("year2") or groups.get("year3")
+    year = int(stated) if stated else calendar.infer_year(month, published, future)
+    if year is None:
+        return None
+    day = groups.get("day") or groups.get("day2")
+    return calendar.day_iso(year, month, day) if day else f"{year:04d}-{month:02d}"
+
+
+def _range(
+    groups: dict[str, str], published: date | None, future: bool | None
+) -> tuple[str | None, str | None]:
+    first_month = calendar.month_number(groups.get("m1") or groups["bm"])
+    last_month = calendar.month_number(groups.get("m2") or groups.get("m1") or groups["bm"])
+    stated = groups.get("ry") or groups.get("by")
+    year = int(stated) if stated else calendar.infer_year(first_month, published, future)
+    if year is None:
+        return None, None
+    first = groups.get("d1") or groups["b1"]
+    last = groups.get("d2") or groups["b2"]
+    last_year = year + 1 if last_month < first_month else year
+    return calendar.day_iso(year, first_month, first), calendar.day_iso(last_year, last_month, last)
+
+
+def _relative(
+    groups: dict[str, str], quoted: bool, reference: Reference, future: bool | None
+) -> str | None:
+    published = reference.published
+    if published is None:
+        return None
+    if "weekday" in groups:
+        modifier = groups.get("wmod", "").lower() or None
+        return calendar.weekday(groups["weekday"], modifier, published, future).isoformat()
+    if "rel" in groups:
+        anchor = reference.statement if quoted and reference.statement else published
+        return calendar.relative_day(groups["rel"].lower(), anchor).isoformat()
+    if "week" in groups:
+        return calendar.week_month(groups["week"].lower(), published, future)
+    if "span" in groups:
+        return calendar.month_or_year(groups["span"].lower(), published)
+    if reference.last_month is None:
+        return None
+    return calendar.following_month(groups["follow"].lower(), reference.last_month)
 
 
 def _anchor(match: re.Match[str]) -> int:
@@ -95,75 +270,22 @@ def _anchor(match: re.Match[str]) -> int:
     return match.start()
 
 
-def _resolve(
-    match: re.Match[str], published: date | None, future: bool
-) -> tuple[str | None, str | None]:
-    groups = {k: v for k, v in match.groupdict().items() if v and not k.startswith("p")}
-    if "m1" in groups:
-        month = _month(groups["m1"])
-        end_month = _month(groups.get("m2", groups["m1"]))
-        year = _year(groups.get("ry"), month, published, future)
-        if year is None:
-            return None, None
-        return _day(year, month, groups["d1"]), _day(year, end_month, groups["d2"])
-    if "month" in groups or "month2" in groups:
-        month = _month(groups.get("month") or groups["month2"])
-        year = _year(groups.get("year") or groups.get("year2"), month, published, future)
-        day = groups.get("day") or groups["day2"]
-        return (_day(year, month, day), None) if year else (None, None)
-    if "month3" in groups or "month4" in groups:
-        month = _month(groups.get("month3") or groups["month4"])
-        year = _year(groups.get("year3"), month, published, future)
-        return (f"{year:04d}-{month:02d}", None) if year else (None, None)
-    if "year4" in groups:
-        return groups["year4"], None
-    if published is None:
-        return None, None
-    if "weekday" in groups:
-        return _weekday(groups["weekday"], published, future).isoformat(), None
-    return _relative(groups["rel"].lower(), published), None
+def _inside_quote(before: str) -> bool:
+    """Whether an odd number of quotation marks opens before this point."""
+    opened = before.count("“") - before.count("”") + before.count('"') % 2
+    return opened > 0
 
 
-def _month(name: str) -> int:
-    prefix = name.lower().rstrip(".")[:3]
-    return next(i for i, month in enumerate(_MONTHS, 1) if month.startswith(prefix))
+def _distance(phrase: Phrase, near: tuple[int, int]) -> tuple[bool, int, int]:
+    """Same clause first, then the nearest, then one after the trigger."""
+    start, end = phrase.match.span()
+    gap = max(start - near[1], near[0] - end, 0)
+    low, high = (end, near[0]) if end <= near[0] else (near[1], start)
+    other_clause = _CLAUSE.search(phrase.match.string, low, high) is not None
+    return other_clause, gap, int(start < near[0])
 
 
-def _day(year: int, month: int, day: str) -> str | None:
-    try:
-        return date(year, month, int(re.sub(r"\D", "", day))).isoformat()
-    except ValueError:
-        return None
-
-
-def _year(explicit: str | None, month: int, published: date | None, future: bool) -> int | None:
-    """The stated year, else the publication year shifted when the month is on the wrong side."""
-    if explicit:
-        return int(explicit)
-    if published is None:
-        return None
-    if future and month < published.month:
-        return published.year + 1
-    if not future and month > published.month:
-        return published.year - 1
-    return published.year
-
-
-def _weekday(name: str, published: date, future: bool) -> date:
-    target = _WEEKDAYS.index(name.lower())
-    if future:
-        ahead = (target - published.weekday()) % 7 or 7
-        return published + timedelta(days=ahead)
-    return published - timedelta(days=(published.weekday() - target) % 7)
-
-
-def _relative(phrase: str, published: date) -> str | None:
-    if phrase == "yesterday":
-        return (published - timedelta(days=1)).isoformat()
-    if phrase == "today":
-        return published.isoformat()
-    shift = -1 if phrase.startswith("last") else 1 if phrase.startswith("next") else 0
-    if phrase.endswith("year"):
-        return f"{published.year + shift:04d}"
-    month_index = published.year * 12 + published.month - 1 + shift
-    return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
+def _inferred(phrase: Phrase) -> bool:
+    groups = {k for k, v in phrase.match.groupdict().items() if v}
+    stated_year = groups & {"ry", "by", "year", "year2", "year3", "year4"}
+    return not stated_year

@@ -32,6 +32,8 @@ class Mention:
     country: str | None
     place: bool = False
     capital: bool = False
+    # Named with a generic word ("Sudan's army", "the government").
+    generic: bool = False
 
 
 @lru_cache(maxsize=65_536)
@@ -45,7 +47,9 @@ def lookup_country(value: str) -> str | None:
 
 def find_mentions(sentence: str, lexicon: Lexicon) -> list[Mention]:
     """Every actor or place named in `sentence`, left to right, without overlaps."""
-    found = _named(sentence, lexicon) + _places(sentence, lexicon)
+    named = _named(sentence, lexicon)
+    # A place inside a group's name ("the Kachin Independence Army") is not a place.
+    found = named + [m for m in _places(sentence, lexicon) if not _overlaps(m, named)]
     found += [m for m in _countries(sentence) if not _overlaps(m, found)]
     found.sort(key=lambda m: m.start)
     return _attach_generics(sentence, found, lexicon)
@@ -135,12 +139,13 @@ def _attach_generics(sentence: str, mentions: list[Mention], lexicon: Lexicon) -
         kind = lexicon.generic[match.group().lower()]
         owner = _owner(sentence, result, match.start())
         if owner is not None and not owner.place:
-            merged = Mention(
-                owner.start, match.end(), sentence[owner.start : match.end()], kind, owner.country
-            )
+            name = sentence[owner.start : match.end()]
+            merged = Mention(owner.start, match.end(), name, kind, owner.country, generic=True)
             result[result.index(owner)] = merged
         else:
-            result.append(Mention(match.start(), match.end(), match.group(), kind, None))
+            result.append(
+                Mention(match.start(), match.end(), match.group(), kind, None, generic=True)
+            )
     result.sort(key=lambda m: m.start)
     return result
 

@@ -3,14 +3,15 @@
 from typing import Literal
 
 from app.extraction.contract import ArticleInput, ExtractionResult
-from app.extraction.rules.assembly import article_context, assemble
+from app.extraction.rules.assembly import assemble
 from app.extraction.rules.entities import Mention, find_mentions
 from app.extraction.rules.lexicon import load_lexicon
-from app.extraction.rules.reading import read_drafts
+from app.extraction.rules.reading import read_article
 from app.extraction.rules.sentences import split_sentences
+from app.extraction.rules.sides import article_context
 from app.extraction.vocabulary import ExtractorName
 
-PROMPT_VERSION = "rules-v1"
+PROMPT_VERSION = "rules-v2"
 _LEAD_SENTENCES = 2
 
 
@@ -37,8 +38,10 @@ class RulesExtractor:
     def extract_sync(self, article: ArticleInput) -> ExtractionResult:
         """Extract the records of one article synchronously; each quote is one of its sentences."""
         published = article.published_at.date() if article.published_at else None
-        drafts = read_drafts(article.text, published, self._lexicon)
-        records = assemble(drafts, article_context(drafts, self._lead_mentions(article)))
+        reading = read_article(article.text, published, self._lexicon)
+        notes = [note.third_parties for note in reading.notes]
+        context = article_context(reading.drafts, notes, self._lead_mentions(article))
+        records = assemble(reading, context)
         return ExtractionResult(
             records=records,
             extractor=ExtractorName.RULES,

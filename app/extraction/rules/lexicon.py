@@ -21,6 +21,13 @@ class Cue:
     regex: re.Pattern[str]
     examples: tuple[str, ...]
     kinds: frozenset[str] | None = None
+    # A weak trigger names only the activity around a development ("mediation").
+    weak: bool = False
+    # How far back a `before` role cue looks for its actor (characters); None: the default.
+    reach: int | None = None
+    # Statuses a later status cue of this kind overrides; a cue ignored after these words.
+    supersedes: frozenset[str] = frozenset()
+    not_after: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,18 @@ class CountLexicon:
     regex: re.Pattern[str]
     qualifiers: dict[str, str]
     words: dict[str, int]
+    not_after: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Voices:
+    """Verbs whose subject speaks or comments about a development rather than taking part."""
+
+    speech: re.Pattern[str]
+    comment: re.Pattern[str]
+    according: re.Pattern[str]
+    denial: re.Pattern[str]
+    reach: int
 
 
 @dataclass(frozen=True)
@@ -48,10 +67,12 @@ class Lexicon:
     triggers: tuple[Cue, ...]
     any_trigger: re.Pattern[str]
     statuses: tuple[Cue, ...]
+    held: Cue
     status_defaults: dict[RecordKind, RecordStatus]
     roles_after: tuple[Cue, ...]
     roles_before: tuple[Cue, ...]
     verb_reach: int
+    voices: Voices
     background: tuple[Cue, ...]
     stale_days: int
     named_actors: dict[str, NamedActor]
@@ -59,20 +80,24 @@ class Lexicon:
     generic: dict[str, ActorKind]
     generic_regex: re.Pattern[str]
     capitals: dict[str, str]
+    capital_of: dict[str, str]
     places: dict[str, str]
     place_regex: re.Pattern[str]
     count: CountLexicon
     ordinals: dict[str, int]
     formats: tuple[Cue, ...]
     programme: re.Pattern[str]
+    boilerplate: Cue
 
 
-def _load(name: str) -> Any:
+def load_data(name: str) -> Any:
+    """A YAML file of `data/`, parsed."""
     with (DATA_DIR / name).open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
-def _words(pattern: str) -> re.Pattern[str]:
+def word_regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` as whole words, case-insensitive."""
     # A cue may start at a hyphen or an apostrophe glued to a name ("US-mediated", "Qatar's").
     return re.compile(rf"(?:(?<![\w-])|(?=[-’']))(?:{pattern})(?![\w])", re.IGNORECASE)
 
@@ -81,9 +106,13 @@ def _cue(label: str, entry: dict[str, Any]) -> Cue:
     kinds = entry.get("kinds")
     return Cue(
         label=label,
-        regex=_words(entry["pattern"]),
+        regex=word_regex(entry["pattern"]),
         examples=tuple(entry.get("examples", ())),
         kinds=frozenset(kinds) if kinds else None,
+        weak=bool(entry.get("weak", False)),
+        reach=entry.get("reach"),
+        supersedes=frozenset(entry.get("supersedes", ())),
+        not_after=re.compile(entry["not_after"], re.IGNORECASE) if "not_after" in entry else None,
     )
 
 
@@ -98,7 +127,7 @@ def _triggers(data: dict[str, list[dict[str, Any]]]) -> tuple[Cue, ...]:
 
 def _named_actors(data: dict[str, Any]) -> dict[str, NamedActor]:
     table: dict[str, NamedActor] = {}
-    for entry in data["armed_groups"] + data["organisations"]:
+    for entry in data["armed_groups"] + data["organisations"] + data["leaders"]:
         actor = NamedActor(entry["name"], entry["kind"], entry.get("country"))
         for alias in [entry["name"], *entry.get("aliases", [])]:
             table[alias] = actor
@@ -114,50 +143,75 @@ def _count(data: dict[str, Any]) -> CountLexicon:
         phrase: label for label, phrases in data["qualifiers"].items() for phrase in phrases
     }
     words = {str(key): int(value) for key, value in data["words"].items()}
+    words |= {
+        f"{ten}-{unit}": int(tens) + int(units)
+        for ten, tens in data["tens"].items()
+        for unit, units in data["units"].items()
+    }
     number = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|{_alternation(list(words))}"
     pattern = (
         rf"(?:(?P<qualifier>{_alternation(list(qualifiers))})\s+)?(?P<number>{number})"
-        rf"(?:\s+[\w’'-]+){{0,3}}?\s+(?:{_alternation(data['people'])})"
+        rf"(?:\s+[\w’'-]+){{0,4}}?\s+(?:{_alternation(data['people'])})"
     )
-    return CountLexicon(_words(pattern), qualifiers, words)
+    not_after = re.compile(data["not_after"], re.IGNORECASE)
+    return CountLexicon(word_regex(pattern), qualifiers, words, not_after)
+
+
+def _boilerplate(data: dict[str, Any]) -> Cue:
+    regex = re.compile(data["pattern"], re.IGNORECASE)
+    return Cue("boilerplate", regex, tuple(data["examples"]))
+
+
+def _names(table: dict[str, Any]) -> re.Pattern[str]:
+    """The keys of `table` as whole names, case-sensitive, longest first."""
+    return re.compile(rf"(?<![\w-])(?:{_alternation(list(table))})(?![\w])")
+
+
+def _voices(data: dict[str, Any]) -> Voices:
+    return Voices(
+        speech=word_regex(data["speech"]),
+        comment=word_regex(data["comment"]),
+        according=word_regex(data["according"]),
+        denial=word_regex(data["denial"]),
+        reach=int(data["reach"]),
+    )
 
 
 @lru_cache
 def load_lexicon() -> Lexicon:
     """Read and compile every data file (once per process)."""
-    triggers = _triggers(_load("triggers.yaml"))
-    status = _load("status.yaml")
-    roles = _load("roles.yaml")
-    background = _load("background.yaml")
-    actors = _load("actors.yaml")
-    places = _load("places.yaml")
-    details = _load("details.yaml")
-    named = _named_actors(actors)
-    generic = _generic(actors["generic"])
-    all_places = {**places["cities"], **places["capitals"]}
+    triggers = _triggers(load_data("triggers.yaml"))
+    status, roles = load_data("status.yaml"), load_data("roles.yaml")
+    background, actors = load_data("background.yaml"), load_data("actors.yaml")
+    places, details = load_data("places.yaml"), load_data("details.yaml")
+    named, generic = _named_actors(actors), _generic(actors["generic"])
+    capitals: dict[str, str] = places["capitals"]
+    all_places = {**places["cities"], **capitals}
     return Lexicon(
         triggers=triggers,
-        any_trigger=_words("|".join(cue.regex.pattern for cue in triggers)),
+        any_trigger=word_regex("|".join(cue.regex.pattern for cue in triggers)),
         statuses=tuple(_cue(entry["status"], entry) for entry in status["cues"]),
+        held=_cue("held", status["held"]),
         status_defaults=status["defaults"],
         roles_after=tuple(_cue(entry["role"], entry) for entry in roles["after"]),
         roles_before=tuple(_cue(entry["role"], entry) for entry in roles["before"]),
         verb_reach=int(roles["verb_reach"]),
+        voices=_voices(roles["voices"]),
         background=tuple(_cue("background", entry) for entry in background["cues"]),
         stale_days=int(background["stale_days"]),
         named_actors=named,
-        named_regex=re.compile(rf"(?<![\w-])(?:{_alternation(list(named))})(?![\w])"),
+        named_regex=_names(named),
         generic=generic,
-        generic_regex=_words(_alternation(list(generic))),
-        capitals=dict(places["capitals"]),
+        generic_regex=word_regex(_alternation(list(generic))),
+        capitals=capitals,
+        capital_of={code: name for name, code in reversed(capitals.items())},
         places=all_places,
-        place_regex=re.compile(rf"(?<![\w-])(?:{_alternation(list(all_places))})(?![\w])"),
+        place_regex=_names(all_places),
         count=_count(details["count"]),
         ordinals={str(key): int(value) for key, value in details["ordinals"].items()},
-        formats=tuple(
-            _cue(label, {"pattern": pattern}) for label, pattern in details["formats"].items()
-        ),
+        formats=tuple(_cue(label, {"pattern": p}) for label, p in details["formats"].items()),
         programme=re.compile(details["programme"]),
+        boilerplate=_boilerplate(load_data("boilerplate.yaml")),
     )
 
 

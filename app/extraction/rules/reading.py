@@ -1,129 +1,142 @@
-"""First pass: read each sentence that has a trigger into draft records."""
+"""First pass: read an article sentence by sentence into draft records and role notes.
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+Dates are resolved against a reference that moves with the text (the last month named, the day
+a statement was made). A sentence with no record of its own may still name a third party ("The
+exchange was mediated by the UAE": a note for the record before it) or deny the claim of the
+sentence before ("Kyiv denied the claim": that record is attributed to its claimant).
+"""
 
-from app.extraction.contract import RecordKind, RecordStatus, TalksFormat
-from app.extraction.rules.cues import (
-    Count,
-    Trigger,
-    cued_status,
-    find_count,
-    find_format,
-    find_programme,
-    find_round,
-    find_triggers,
-    is_background,
-)
-from app.extraction.rules.dates import Dates, sentence_dates
-from app.extraction.rules.entities import find_mentions
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.extraction.contract import ActorKind, ThirdPartyRole
+from app.extraction.rules.calendar import Reference
+from app.extraction.rules.cues import find_triggers
+from app.extraction.rules.dates import advance, dateline_end, dateline_place, read_phrases
+from app.extraction.rules.drafting import Draft, Read, draft_sentence
+from app.extraction.rules.entities import Mention, find_mentions, lookup_country
 from app.extraction.rules.lexicon import Lexicon
-from app.extraction.rules.roles import Roles, assign_roles
+from app.extraction.rules.modality import find_scopes, load_modality
+from app.extraction.rules.roles import assign_roles
 from app.extraction.rules.sentences import Sentence, split_sentences
 
-# Kinds other than negotiation in a talks sentence are usually its agenda ("talks aimed at a
-# cessation of hostilities"); they become records only with a cue of a development of their own.
-_AGENDA_STATUSES = frozenset({"proposed", "ongoing", "scheduled"})
-_PEOPLE_KINDS = frozenset({"surrender", "prisoner_exchange"})
-_FUTURE = frozenset({"proposed", "scheduled"})
+# Words that may name a third party's role; only sentences with one are read for a note.
+_ROLE_WORDS = re.compile(
+    r"mediat|host|broker|facilitat|auspices|observer|guarant|monitor|intermediar|go-between"
+    r"|chair|envoy",
+    re.IGNORECASE,
+)
+_FUTURE_STATUSES = frozenset({"scheduled", "proposed"})
+_LEAD_SENTENCES = 2
+_SENTENCE_WORDS = 6
 
 
 @dataclass
-class Draft:
-    """One kind mentioned in one sentence, with everything the sentence says about it."""
+class Note:
+    """Third parties a sentence without a record of its own names, and whose conflict it is."""
 
-    kind: RecordKind
-    status: RecordStatus
-    sentence: Sentence
-    roles: Roles
-    dates: Dates
-    background: bool
-    count: Count | None
-    round: int | None
-    format: TalksFormat | None
-    programme: str | None
+    third_parties: list[tuple[Mention, ThirdPartyRole]]
+    countries: set[str]
+    # How many drafts came before it: the note belongs to the last of them.
+    after: int
 
 
-def read_drafts(text: str, published: date | None, lexicon: Lexicon) -> list[Draft]:
-    """Drafts for every trigger sentence of `text`, in reading order."""
-    drafts: list[Draft] = []
+@dataclass
+class Reading:
+    """An article's drafts in reading order, and its role notes."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
+def read_article(text: str, published: date | None, lexicon: Lexicon) -> Reading:
+    """Drafts for every sentence that asserts a record, and notes for the role-only ones."""
+    reading = Reading()
+    reference = Reference(published)
     last_round: int | None = None
+    previous: list[Draft] = []
+    read_so_far = 0  # sentences of reporting (page furniture and short lines left out)
     for sentence in split_sentences(text):
+        if lexicon.boilerplate.regex.search(sentence.text):
+            continue
+        lead = read_so_far < _LEAD_SENTENCES
+        read_so_far += len(sentence.text.split()) >= _SENTENCE_WORDS
         triggers = find_triggers(sentence.text, lexicon)
         if not triggers:
+            _deny_previous(sentence, previous)
+            _note(reading, sentence, lexicon)
             continue
-        new = _read_sentence(sentence, triggers, published, lexicon, last_round)
-        # "next round" counts from the last round held, not from one merely planned.
-        held = (d.round for d in new if d.round is not None and d.status not in _FUTURE)
-        last_round = next(held, last_round)
-        drafts += new
-    return drafts
+        read = _read(sentence, published, reference, lexicon)
+        new = draft_sentence(read, triggers, lexicon, last_round)
+        for draft in new:
+            draft.lead = lead
+        future = any(d.status in _FUTURE_STATUSES for d in new)
+        reference = advance(read.phrases, reference, future)
+        last_round = _latest_round(new, last_round)
+        if new:
+            reading.drafts += new
+            previous = new
+        else:
+            _add_note(reading, read.roles.third_parties, read.roles.parties)
+    return reading
 
 
-def _read_sentence(
-    sentence: Sentence,
-    triggers: list[Trigger],
-    published: date | None,
-    lexicon: Lexicon,
-    last_round: int | None,
-) -> list[Draft]:
+def _latest_round(drafts: list[Draft], last_round: int | None) -> int | None:
+    """ "next round" counts from the latest round held, not from one merely planned."""
+    held = [d.round for d in drafts if d.round is not None and d.status not in _FUTURE_STATUSES]
+    return max([*held, last_round or 0]) or None
+
+
+def _read(
+    sentence: Sentence, published: date | None, reference: Reference, lexicon: Lexicon
+) -> Read:
     text = sentence.text
-    roles = assign_roles(text, find_mentions(text, lexicon), lexicon)
-    sentence_date = sentence_dates(text, published)
-    cued_background = is_background(text, lexicon)
-    talks = any(t.kind == "negotiation" for t in triggers)
-    drafts: list[Draft] = []
-    for trigger in _first_per_kind(triggers):
-        cued = cued_status(text, trigger, lexicon)
-        if talks and trigger.kind != "negotiation" and (cued is None or cued in _AGENDA_STATUSES):
-            continue
-        status = cued or lexicon.status_defaults[trigger.kind]
-        people = trigger.kind in _PEOPLE_KINDS
-        dates = _for_status(sentence_date, status, published)
-        background = cued_background or _stale(dates.date, published, lexicon)
-        drafts.append(
-            Draft(
-                kind=trigger.kind,
-                status=status,
-                sentence=sentence,
-                roles=roles,
-                dates=dates,
-                background=background,
-                count=find_count(text, lexicon) if people else None,
-                round=find_round(text, lexicon, last_round) if not people else None,
-                format=find_format(text, lexicon) if trigger.kind == "negotiation" else None,
-                programme=find_programme(text, lexicon) if people else None,
-            )
-        )
-    return drafts
+    skip = dateline_end(text)
+    mentions = [m for m in find_mentions(text, lexicon) if m.start >= skip]
+    return Read(
+        dateline=_dateline(text, lexicon),
+        sentence=sentence,
+        mentions=mentions,
+        roles=assign_roles(text, mentions, lexicon),
+        scopes=find_scopes(text, load_modality()),
+        phrases=read_phrases(text),
+        published=published,
+        reference=reference,
+    )
 
 
-def _first_per_kind(triggers: list[Trigger]) -> list[Trigger]:
-    seen: dict[str, Trigger] = {}
-    for trigger in triggers:
-        seen.setdefault(trigger.kind, trigger)
-    return list(seen.values())
+def _dateline(text: str, lexicon: Lexicon) -> Mention | None:
+    name = dateline_place(text)
+    if name is None:
+        return None
+    code = lexicon.places.get(name) or lookup_country(name)
+    if code is None:
+        return None
+    city = name in lexicon.places
+    return Mention(0, len(name), name, ActorKind.STATE, code, city, name in lexicon.capitals)
 
 
-def _for_status(dates: Dates, status: RecordStatus, published: date | None) -> Dates:
-    """A development still to come cannot be dated in the past: such a date is context."""
-    if status not in _FUTURE or dates.date is None or published is None:
-        return dates
-    if _latest_day(dates.date) < published - timedelta(days=3):
-        return Dates(None, dates.end_date)
-    return dates
+def _deny_previous(sentence: Sentence, previous: list[Draft]) -> None:
+    """ "Kyiv denied the claim": the sentence before made a claim, now attributed."""
+    if not previous or not load_modality().denies_previous.search(sentence.text):
+        return
+    for draft in previous:
+        draft.attributed_to = draft.claimant
+        draft.signals.add("denied")
 
 
-def _latest_day(value: str) -> date:
-    """The last day a partial ISO date can mean (a month ends on the 28th, to stay valid)."""
-    parts = [int(part) for part in value.split("-")]
-    return date(parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 28)
+def _note(reading: Reading, sentence: Sentence, lexicon: Lexicon) -> None:
+    if not _ROLE_WORDS.search(sentence.text):
+        return
+    mentions = find_mentions(sentence.text, lexicon)
+    roles = assign_roles(sentence.text, mentions, lexicon)
+    _add_note(reading, roles.third_parties, roles.parties)
 
 
-def _stale(value: str | None, published: date | None, lexicon: Lexicon) -> bool:
-    """A development dated well before publication is context, not the news."""
-    if value is None or published is None:
-        return False
-    year, month, day = (int(part) for part in ([*value.split("-"), "12", "28"])[:3])
-    latest = date(year, month, day if len(value) == 10 else 28)
-    return latest < published - timedelta(days=lexicon.stale_days)
+def _add_note(
+    reading: Reading, third: list[tuple[Mention, ThirdPartyRole]], parties: list[Mention]
+) -> None:
+    if third:
+        countries = {m.country for m in parties if m.country}
+        reading.notes.append(Note(third, countries, len(reading.drafts)))

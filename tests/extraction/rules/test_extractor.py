@@ -22,7 +22,7 @@ def _only(text: str, kind: str) -> ExtractedRecord:
 
 async def test_extract_reports_rules_extractor_without_usage() -> None:
     result = await EXTRACTOR.extract(ArticleInput(text="Hamas and Israel agreed a truce."))
-    assert (result.extractor, result.model, result.prompt_version) == ("rules", None, "rules-v1")
+    assert (result.extractor, result.model, result.prompt_version) == ("rules", None, "rules-v2")
     assert result.usage.calls == 0
     assert result.records
 
@@ -133,3 +133,27 @@ def test_without_publication_date_relative_dates_stay_null() -> None:
 def test_agenda_ceasefire_inside_talks_sentence_is_not_its_own_record() -> None:
     text = "Talks between Israel and Hamas aim to reach a ceasefire and a hostage release deal."
     assert [r.kind for r in _records(text)] == ["negotiation"]
+
+
+def test_a_date_in_a_hypothetical_scope_does_not_date_the_record() -> None:
+    text = (
+        "Talks between Ethiopia and the Fano militia in Nairobi aim to produce a ceasefire by May."
+    )
+    record = _only(text, "negotiation")
+    assert (record.date, record.background) == (None, False)
+
+
+def test_a_place_inside_a_groups_name_is_not_the_location() -> None:
+    record = _only("The junta and the Kachin Independence Army agreed a truce.", "ceasefire")
+    assert record.location is None
+
+
+def test_talks_held_over_the_weekend_are_completed() -> None:
+    record = _only("Serbia and Kosovo held talks over the weekend in Brussels.", "negotiation")
+    assert (record.status, record.date) == ("completed", "2024-03")
+
+
+def test_an_end_date_takes_the_year_nearest_publication() -> None:
+    text = "Israel and Lebanon agreed on Monday to extend their ceasefire until April 18."
+    record = _only(text, "ceasefire")
+    assert (record.date, record.end_date) == ("2024-03-11", "2024-04-18")

@@ -3,7 +3,7 @@
 import pytest
 
 from app.extraction.contract import RECORD_KINDS, RECORD_STATUSES
-from app.extraction.rules.cues import Trigger, find_status, find_triggers, is_background
+from app.extraction.rules.cues import Trigger, find_count, find_status, find_triggers, is_background
 from app.extraction.rules.lexicon import Cue, load_lexicon
 
 LEXICON = load_lexicon()
@@ -91,3 +91,61 @@ def test_places_have_iso3_countries() -> None:
     assert all(len(code) == 3 and code.isupper() for code in LEXICON.places.values())
     assert LEXICON.places["Geneva"] == "CHE"
     assert "Doha" in LEXICON.capitals
+
+
+@pytest.mark.parametrize("example", LEXICON.boilerplate.examples)
+def test_boilerplate_example_is_page_furniture(example: str) -> None:
+    assert LEXICON.boilerplate.regex.search(example)
+
+
+def test_a_news_sentence_is_not_boilerplate() -> None:
+    assert not LEXICON.boilerplate.regex.search("Latest talks between the two sides collapsed.")
+
+
+@pytest.mark.parametrize("example", LEXICON.held.examples)
+def test_held_cue_example_matches(example: str) -> None:
+    assert LEXICON.held.regex.search(example)
+
+
+def test_a_later_cue_supersedes_agreed() -> None:
+    sentence = "A truce brokered by Qatar took effect on Sunday."
+    trigger = next(t for t in find_triggers(sentence, LEXICON) if t.kind == "ceasefire")
+    assert find_status(sentence, trigger, LEXICON) == "ongoing"
+
+
+def test_a_cue_beyond_a_clause_boundary_does_not_count() -> None:
+    sentence = "Talks resumed in Ankara as Turkey is pushing for influence in Africa."
+    trigger = next(t for t in find_triggers(sentence, LEXICON) if t.kind == "negotiation")
+    assert find_status(sentence, trigger, LEXICON) == "ongoing"
+
+
+def test_people_who_came_along_are_not_the_count() -> None:
+    sentence = "312 fighters surrendered, accompanied by 540 women and children."
+    trigger = next(t for t in find_triggers(sentence, LEXICON) if t.kind == "surrender")
+    count = find_count(sentence, LEXICON, trigger)
+    assert count is not None
+    assert count.value == 312
+
+
+def test_compound_number_words_count() -> None:
+    count = find_count("Forty-eight bandits surrendered.", LEXICON)
+    assert count is not None
+    assert count.value == 48
+
+
+def test_leaders_stand_for_their_state() -> None:
+    assert LEXICON.named_actors["Zelensky"].country == "UKR"
+
+
+def test_over_after_a_verb_is_not_more_than() -> None:
+    sentence = "Hamas handed over six hostages to Israel."
+    trigger = next(t for t in find_triggers(sentence, LEXICON) if t.kind == "prisoner_exchange")
+    count = find_count(sentence, LEXICON, trigger)
+    assert count is not None
+    assert (count.value, count.qualifier) == (6, "exact")
+
+
+def test_breaching_is_a_violation() -> None:
+    sentence = "Cambodia accused Thai troops of breaching the ceasefire."
+    trigger = next(t for t in find_triggers(sentence, LEXICON) if t.kind == "ceasefire")
+    assert find_status(sentence, trigger, LEXICON) == "violated"
