@@ -5,6 +5,7 @@ depend on the order events arrived in). Its timeline is its events in date order
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.events.clustering import UnionFind
@@ -99,6 +100,70 @@ def settle_processes(session: Session, moved: Iterable[int], gone: Iterable[int]
         scope.update((_id(e.id), e) for e in session.exec(members).all())
     if scope or processes:
         _assign(session, list(scope.values()), processes, settings)
+
+
+def join_processes(session: Session, arrived: Iterable[int]) -> None:
+    """Place events that just appeared and have no process yet. An arrival can only link
+    processes together (adding an event never splits one), so it joins the process of every
+    neighbour it links, merging them, or starts its own: a cost that does not grow with the
+    length of the process, unlike regrouping it."""
+    settings = tuning().process
+    for event_id in sorted(arrived):
+        event = session.get(Event, event_id)
+        if event is None or event.process_id is not None:
+            continue
+        joined = {
+            n.process_id
+            for n in _neighbours(session, event, settings)
+            if n.id != event.id and n.process_id is not None and linked(event, n, settings)
+        }
+        _join(session, event, joined)
+        session.flush()
+
+
+def _join(session: Session, event: Event, processes: set[int]) -> None:
+    if not processes:
+        started = Process()
+        session.add(started)
+        session.flush()
+        event.process_id = started.id
+        describe(started, [event])
+        return
+    target = min(processes)  # the oldest process keeps its id
+    others = processes - {target}
+    event.process_id = target
+    process = session.get(Process, target)
+    assert process is not None
+    if not others:
+        absorb(process, event)
+        return
+    session.exec(update(Event).where(col(Event.process_id).in_(others)).values(process_id=target))
+    session.flush()
+    for orphan in session.exec(select(Process).where(col(Process.id).in_(others))).all():
+        session.delete(orphan)
+    describe(process, session.exec(select(Event).where(Event.process_id == target)).all())
+
+
+def absorb(process: Process, event: Event) -> None:
+    """Add one event to a process's own fields, without reading its other events."""
+    known = {side_identity(p) for p in process.parties}
+    added = [p for p in event.parties if side_identity(p) not in known]
+    process.parties = sorted([*process.parties, *added], key=side_identity)
+    process.countries = sorted({*process.countries, *event.countries})
+    process.mediators = sorted({*process.mediators, *(str(m["name"]) for m in event.mediators)})
+    process.title = " – ".join(str(p["name"]) for p in process.parties) or "unnamed sides"
+    start = event.date_from or event.sort_date
+    process.date_from = min(process.date_from or start, start)
+    if process.date_to is None or event.sort_date >= process.date_to:
+        later = process.date_to is not None and event.sort_date == process.date_to
+        keep = (
+            later
+            and process.latest_status is not None
+            and LIFECYCLE.index(process.latest_status) > LIFECYCLE.index(event.status)
+        )
+        process.latest_status = process.latest_status if keep else event.status
+        process.date_to = event.sort_date
+    process.event_count += 1
 
 
 def _neighbours(session: Session, event: Event, settings: ProcessTuning) -> Sequence[Event]:

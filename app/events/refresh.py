@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from app.articles.tables import Article
 from app.db.types import utcnow
 from app.events.consolidate import ROLE_ORDER, Report, consolidate, most_common
-from app.events.processes import settle_processes, signature
+from app.events.processes import join_processes, settle_processes, signature
 from app.events.tables import Event, EventCountry, EventMediator
 from app.extraction.vocabulary import ThirdPartyRole
 from app.records.tables import Record, RecordMediator
@@ -19,6 +19,7 @@ def refresh_events(session: Session, event_ids: Iterable[int]) -> None:
     """Recompute the given events from their reports (deleting empty ones), then their
     processes where an event appeared, vanished or moved."""
     moved: set[int] = set()
+    arrived: set[int] = set()
     gone_processes: set[int] = set()
     for event_id in sorted(set(event_ids)):
         event = session.get(Event, event_id)
@@ -29,10 +30,14 @@ def refresh_events(session: Session, event_ids: Iterable[int]) -> None:
             if event.process_id is not None:
                 gone_processes.add(event.process_id)
             _delete(session, event)
+        elif before is None and event.process_id is None:
+            arrived.add(event_id)
         elif signature(event) != before:
             moved.add(event_id)
     session.flush()
-    settle_processes(session, moved, gone_processes)
+    if moved or gone_processes:
+        settle_processes(session, moved, gone_processes)
+    join_processes(session, arrived)
 
 
 def reports_of(session: Session, event_id: int) -> list[Report]:
