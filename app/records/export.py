@@ -50,6 +50,7 @@ COLUMNS: tuple[Column, ...] = (
     field("prompt_version"),
     field("created_at"),
     field("review"),
+    field("confidence"),
 )
 
 
