@@ -6,18 +6,26 @@ keeps its `dbos` schema inside it. Without it, every test gets a new SQLite file
 """
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import make_url, text
+from psycopg.errors import DeadlockDetected, LockNotAvailable
+from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
 from app.db.engine import make_engine
 from app.db.migrate import upgrade
 
+_WIPE_ATTEMPTS = 5
+_EVICT_OTHERS = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 APP_TABLES = (
     "change, event_anchor, event_country, event_mediator, event, process, "
     "record_country, record_mediator, record, extraction, article, feed, api_key, "
@@ -67,18 +75,48 @@ def fresh_database(tmp: Path, postgres: str | None) -> str:
     if postgres is None:
         return f"sqlite:///{tmp / 'parley.db'}"
     engine = make_engine(postgres)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {APP_TABLES} RESTART IDENTITY CASCADE"))
-        # The queue's state too: a job an earlier test left queued would otherwise run here,
-        # against the new rows that reuse its article's id.
-        present = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'dbos'")
-        ).scalars()
-        queued = [f"dbos.{t}" for t in present if t in DBOS_WORK_TABLES]
-        if queued:
-            conn.execute(text(f"TRUNCATE {', '.join(queued)} CASCADE"))
-    engine.dispose()
+    try:
+        wipe(engine, evict=True)
+    finally:
+        engine.dispose()
     return postgres
+
+
+def wipe(engine: Engine, *, evict: bool = False) -> None:
+    """Empty the application tables and DBOS's record of work, retrying a lock conflict.
+
+    With `evict`, first end every other session on this database: an earlier test's app, shut
+    down without a grace period, may still hold a transaction open from a workflow thread, and
+    TRUNCATE then deadlocks with it (seen in CI) or its late writes land in the next test.
+    """
+    for attempt in range(1, _WIPE_ATTEMPTS + 1):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                if evict:
+                    conn.execute(text(_EVICT_OTHERS))
+                _truncate(conn)
+            return
+        except OperationalError as exc:
+            if attempt == _WIPE_ATTEMPTS or not _lock_conflict(exc):
+                raise
+            time.sleep(0.2 * attempt)
+
+
+def _truncate(conn: Connection) -> None:
+    conn.execute(text(f"TRUNCATE {APP_TABLES} RESTART IDENTITY CASCADE"))
+    # The queue's state too: a job an earlier test left queued would otherwise run here,
+    # against the new rows that reuse its article's id.
+    present = conn.execute(
+        text("SELECT tablename FROM pg_tables WHERE schemaname = 'dbos'")
+    ).scalars()
+    queued = [f"dbos.{t}" for t in present if t in DBOS_WORK_TABLES]
+    if queued:
+        conn.execute(text(f"TRUNCATE {', '.join(queued)} CASCADE"))
+
+
+def _lock_conflict(exc: OperationalError) -> bool:
+    return isinstance(exc.orig, DeadlockDetected | LockNotAvailable)
 
 
 def module_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:

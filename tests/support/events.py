@@ -4,7 +4,7 @@ as partitions that tests can compare (ids differ between runs; groups must not).
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.db.engine import make_engine
@@ -14,7 +14,7 @@ from app.evaluation.gold import GoldArticle, load_gold
 from app.events.tables import Event
 from app.records.normalise import normalise_record
 from app.records.tables import Record
-from tests.support.databases import APP_TABLES
+from tests.support.databases import wipe
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "events"
 WIRE = FIXTURES / "wire.jsonl"
@@ -35,8 +35,7 @@ def empty_engine(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {APP_TABLES} RESTART IDENTITY CASCADE"))
+        wipe(engine)
     return engine
 
 
