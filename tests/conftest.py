@@ -12,11 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from app.config import Settings
 from tests.support.app import serve
 from tests.support.databases import fresh_database, postgres_url, worker_database
 from tests.support.llm import LLM_BASE_URL
+
+# Properties are checked for what they assert, never for how long an example takes: a CI
+# machine under load turned Hypothesis's 200 ms deadline into failures.
+hypothesis_settings.register_profile("parley", deadline=None)
+hypothesis_settings.load_profile("parley")
 
 # Fixtures through which a test reaches PostgreSQL when the suite runs against it.
 _POSTGRES_FIXTURES = frozenset({"postgres_ready", "postgres_url"})
