@@ -10,7 +10,9 @@ count them, so they match the file's). A batch is committed whole or not at all.
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 import anyio
 from pydantic import ValidationError
@@ -18,19 +20,20 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from app.articles.accept import new_article
+from app.articles.accept import article_values
 from app.articles.backlog import RETRY_AFTER_SECONDS, backlog_full
 from app.articles.jobs import ExtractArticle, FeedArticles
 from app.articles.lines import Cut, Line, read_lines
 from app.articles.schemas import ArticleIn
-from app.articles.tables import Article
+from app.articles.tables import Article, ArticleStatus
 from app.config import Settings
+from app.db.types import utcnow
 from app.errors import ParleyError, PayloadTooLarge, ServiceUnavailable
 from app.services import Services
 
 # A batch meeting a concurrent twin on a unique index is looked up again; this many times.
 _TRIES = 3
-_COLUMNS = [c for c in Article.__table__.columns if c.key != "id"]  # type: ignore[attr-defined]
+_EMPTY_ROW = dict.fromkeys(c.key for c in Article.__table__.columns if c.key != "id")  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -64,14 +67,27 @@ class Stopped:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Draft:
+    """A valid line's article row, not stored yet (its id once inserted)."""
+
     line: int
-    article: Article
+    row: dict[str, Any]
+    id: int | None = None
+
+    def keys(self) -> list[tuple[str, str]]:
+        """What makes another article its duplicate: the text's fingerprint, the URL."""
+        text_hash, url = self.row["text_hash"], self.row["posted_url"]
+        return [("text", text_hash)] * bool(text_hash) + [("url", url)] * bool(url)
+
+    def job(self) -> ExtractArticle:
+        """The extraction job of the inserted article."""
+        assert self.id is not None, "insert the article before sending its job"
+        return ExtractArticle(self.id, self.row["job_key"], 0, not self.row["text"])
 
 
-def parse_line(line: Line, settings: Settings) -> _Draft | Outcome:
-    """A line as an article to accept, or why it is invalid."""
+def parse_line(line: Line, settings: Settings, now: datetime) -> _Draft | Outcome:
+    """A line as an article row to accept, or why it is invalid."""
     if line.data is None:
         return Outcome(
             line.number,
@@ -79,12 +95,15 @@ def parse_line(line: Line, settings: Settings) -> _Draft | Outcome:
             error=f"line is {line.size} bytes; the limit is {settings.max_body_bytes}",
         )
     try:
-        payload = ArticleIn.model_validate_json(line.data)
-        return _Draft(line.number, new_article(payload, settings))
+        values = article_values(ArticleIn.model_validate_json(line.data), settings)
     except ValidationError as exc:
         return Outcome(line.number, "invalid", error=_reasons(exc))
     except ParleyError as exc:
         return Outcome(line.number, "invalid", error=exc.message)
+    # Built as a plain row: an `Article` model costs more than the rest of accepting it.
+    status = {"status": ArticleStatus.QUEUED, "attempts": 0, "job_key": uuid4().hex}
+    times = {"created_at": now, "updated_at": now}
+    return _Draft(line.number, _EMPTY_ROW | values | status | times)
 
 
 def _reasons(exc: ValidationError) -> str:
@@ -95,15 +114,10 @@ def _reasons(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _keys(article: Article) -> list[tuple[str, str]]:
-    keys = [("text", article.text_hash)] if article.text_hash else []
-    return keys + ([("url", article.posted_url)] if article.posted_url else [])
-
-
-def _known(session: Session, articles: Sequence[Article]) -> dict[tuple[str, str], int]:
+def _known(session: Session, drafts: Sequence[_Draft]) -> dict[tuple[str, str], int]:
     """Stored article ids by text fingerprint and by URL (canonical or posted), in one query."""
-    hashes = {a.text_hash for a in articles if a.text_hash}
-    urls = {a.posted_url for a in articles if a.posted_url}
+    hashes = {d.row["text_hash"] for d in drafts if d.row["text_hash"]}
+    urls = {d.row["posted_url"] for d in drafts if d.row["posted_url"]}
     conditions = [col(Article.text_hash).in_(hashes)] if hashes else []
     if urls:
         conditions += [col(Article.canonical_url).in_(urls), col(Article.posted_url).in_(urls)]
@@ -120,42 +134,45 @@ def _known(session: Session, articles: Sequence[Article]) -> dict[tuple[str, str
     return known
 
 
-def _insert(connection: Connection, articles: Sequence[Article]) -> None:
-    """Insert new articles in one statement, giving each its id."""
+def _insert(connection: Connection, drafts: Sequence[_Draft]) -> None:
+    """Insert the drafts' rows in one statement, giving each its id (matched by job key: the
+    rows a multi-row insert returns come in no promised order)."""
     table = Article.__table__  # type: ignore[attr-defined]
-    rows = [{c.key: getattr(a, c.key) for c in _COLUMNS} for a in articles]
-    returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for article, (article_id,) in zip(articles, connection.execute(returning, rows), strict=True):
-        article.id = article_id
-
-
-def accept_batch(session: Session, drafts: Sequence[_Draft]) -> tuple[list[Outcome], list[Article]]:
-    """Store the drafts that duplicate nothing, stored or earlier in the batch (flushed, not
-    committed); each draft's outcome, and the new articles."""
-    known: dict[tuple[str, str], int | Article] = dict(_known(session, [d.article for d in drafts]))
-    targets: list[tuple[_Draft, int | Article, bool]] = []
-    fresh: list[Article] = []
+    returning = insert(table).returning(table.c.id, table.c.job_key)
+    ids = dict((key, i) for i, key in connection.execute(returning, [d.row for d in drafts]))
     for draft in drafts:
-        keys = _keys(draft.article)
+        draft.id = ids[draft.row["job_key"]]
+
+
+def accept_batch(session: Session, drafts: Sequence[_Draft]) -> tuple[list[Outcome], list[_Draft]]:
+    """Insert the drafts that duplicate nothing, stored or earlier in the batch (not
+    committed); each draft's outcome, and the drafts inserted."""
+    known: dict[tuple[str, str], int | _Draft] = dict(_known(session, drafts))
+    targets: list[tuple[_Draft, int | _Draft]] = []
+    fresh: list[_Draft] = []
+    for draft in drafts:
+        keys = draft.keys()
         found = next((known[k] for k in keys if k in known), None)
         if found is None:
-            known.update(dict.fromkeys(keys, draft.article))
-            fresh.append(draft.article)
-        targets.append((draft, found or draft.article, found is None))
+            known.update(dict.fromkeys(keys, draft))
+            fresh.append(draft)
+        targets.append((draft, found or draft))
     if fresh:
         _insert(session.connection(), fresh)
-    outcomes = [
-        Outcome(d.line, "created" if new else "duplicate", t if isinstance(t, int) else t.id)
-        for d, t, new in targets
-    ]
-    return outcomes, fresh
+    return [_outcome(draft, target) for draft, target in targets], fresh
+
+
+def _outcome(draft: _Draft, target: "int | _Draft") -> Outcome:
+    if target is draft:
+        return Outcome(draft.line, "created", draft.id)
+    return Outcome(draft.line, "duplicate", target if isinstance(target, int) else target.id)
 
 
 def commit_batch(services: Services, lines: Sequence[Line]) -> list[Outcome] | Stopped:
     """Accept one batch of lines in one transaction and feed its new articles to the queue;
     `Stopped` when the queue is full. Blocking (database)."""
-    settings = services.settings
-    parsed = [parse_line(line, settings) for line in lines]
+    settings, now = services.settings, utcnow()
+    parsed = [parse_line(line, settings, now) for line in lines]
     drafts = [p for p in parsed if isinstance(p, _Draft)]
     for attempt in range(_TRIES):
         try:
@@ -164,7 +181,7 @@ def commit_batch(services: Services, lines: Sequence[Line]) -> list[Outcome] | S
                     return Stopped(_queue_full_error(settings), lines[0].number)
                 accepted, fresh = accept_batch(unit.session, drafts)
                 if fresh:
-                    unit.send(FeedArticles(tuple(ExtractArticle.of(a) for a in fresh)))
+                    unit.send(FeedArticles(tuple(d.job() for d in fresh)))
                 unit.commit()
             break
         except IntegrityError:
