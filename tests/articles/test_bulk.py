@@ -232,4 +232,3 @@ async def test_bulk_upload_needs_the_ingest_scope(
 
     assert refused.status_code == 403
     assert [r["result"] for r in results(taken)] == ["created"]
-
