@@ -100,6 +100,19 @@ class Settings(BaseSettings):
     max_queued_articles: int | None = Field(
         default=10_000, ge=1, description="Queued articles beyond which POSTs answer 503."
     )
+    bulk_max_bytes: int = Field(
+        default=500_000_000,
+        ge=1,
+        description="Largest body of one `POST /v1/articles/bulk` (each line is capped by "
+        "PARLEY_MAX_BODY_BYTES, as one `POST /v1/articles` is).",
+    )
+    bulk_batch_lines: int = Field(
+        default=500,
+        ge=1,
+        le=5_000,
+        description="Lines of a bulk upload accepted per transaction (one duplicate lookup, "
+        "one insert, one commit, one job feeding the batch to the queue).",
+    )
     page_size_default: int = 50
     page_size_max: int = 500
     export_batch_size: int = Field(

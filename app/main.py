@@ -76,8 +76,9 @@ def create_app(settings: Settings | None = None, *, extractor: Extractor | None 
     desk.install(app)
     # Outermost last: request id, metrics, access (every path but the public ones, before any
     # body is read), body cap, then idempotency next to the routes.
-    app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(BodyLimitMiddleware)
+    streamed = frozenset({articles.BULK_PATH})  # bodies read as streams, under caps of their own
+    app.add_middleware(IdempotencyMiddleware, streamed=streamed)
+    app.add_middleware(BodyLimitMiddleware, own_limits=streamed)
     app.add_middleware(AccessMiddleware)
     app.add_middleware(http_metrics.MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)

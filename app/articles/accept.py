@@ -1,26 +1,60 @@
 """Accepting articles: fingerprints, duplicates, pages filled in. Callers own the transaction."""
 
 import hashlib
-import re
 import unicodedata
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from app.articles.jobs import ExtractArticle
+from app.articles.schemas import ArticleIn
 from app.articles.status import mark
 from app.articles.tables import Article, ArticleStatus
+from app.config import Settings
 from app.db.types import as_utc
 from app.db.unit import UnitOfWork
+from app.errors import PayloadTooLarge
+from app.fetching.canonical import canonical_url
+from app.fetching.client import validate_url
+from app.fetching.policy import FetchPolicy
 from app.parsing.pages import Page
-
-_SPACE = re.compile(r"\s+")
 
 
 def text_fingerprint(text: str) -> str:
     """A hash that is the same for the same text pasted twice (Unicode form, spacing aside)."""
-    folded = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    # str.split() splits on what `\s+` matches (Unicode whitespace), several times faster.
+    folded = " ".join(unicodedata.normalize("NFC", text).split())
     return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def article_values(payload: ArticleIn, settings: Settings) -> dict[str, Any]:
+    """The columns a posted payload gives its article: 413 for too long a text, 422 for a URL
+    the fetch policy refuses."""
+    if payload.text is not None and len(payload.text) > settings.max_text_chars:
+        raise PayloadTooLarge(
+            f"text is {len(payload.text)} characters; the limit is {settings.max_text_chars}"
+        )
+    canonical = None
+    if payload.url is not None:
+        validate_url(payload.url, FetchPolicy.from_settings(settings))
+        canonical = canonical_url(payload.url)
+    text = payload.text
+    return {
+        "text": text,
+        "text_hash": text_fingerprint(text) if text else None,
+        "title": payload.title,
+        "url": payload.url,
+        "canonical_url": canonical,
+        "posted_url": canonical,
+        "source": payload.source,
+        "published_at": as_utc(payload.published_at),
+    }
+
+
+def new_article(payload: ArticleIn, settings: Settings) -> Article:
+    """The article a posted payload describes, not stored yet (see `article_values`)."""
+    return Article(**article_values(payload, settings))
 
 
 def find_duplicate(

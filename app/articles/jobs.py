@@ -31,3 +31,21 @@ class ExtractArticle(Job):
     def fetch_workflow_id(self) -> str:
         """The id of the workflow fetching the article's page, when it needs one."""
         return f"fetch-{self.job_key}-{self.attempts}"
+
+
+@dataclass(frozen=True)
+class FeedArticles(Job):
+    """Queue the extraction jobs of one committed batch of a bulk upload. One durable write
+    for the batch when it is accepted; the worker then queues each article's job (the sweeper
+    queues any the feeding never reached)."""
+
+    jobs: tuple[ExtractArticle, ...]
+
+    @property
+    def workflow_id(self) -> str:
+        """The feeding workflow's id: its first job's key is unique, so is this."""
+        return f"feed-{self.jobs[0].job_key}-{len(self.jobs)}"
+
+    def arguments(self) -> list[tuple[int, str, int, bool]]:
+        """The jobs as plain values, for the durable queue to store."""
+        return [(j.article_id, j.job_key, j.attempts, j.fetch_first) for j in self.jobs]

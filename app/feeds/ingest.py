@@ -22,6 +22,7 @@ from app.commands import lifecycle, run
 from app.config import get_settings
 from app.db.unit import UnitOfWork
 from app.errors import InvalidInput, ParleyError, PayloadTooLarge
+from app.feeds.bulk import ingest_bulk
 from app.feeds.items import looks_like_feed
 from app.feeds.store import FeedReport, read_feed, store_feed
 from app.feeds.stories import count_stories
@@ -145,11 +146,29 @@ async def _ingest(opened: Lifecycle, target: str, wait: bool, within: float) -> 
 
 def ingest(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="Article URL, feed URL, feed file or text file.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Article URL, feed URL, feed file or text file; with --bulk, an NDJSON file "
+            "(- for stdin)."
+        ),
+    ],
     wait: Annotated[
         bool, typer.Option(help="Process the new articles here and print the records count.")
     ] = False,
     timeout: Annotated[float, typer.Option(help="Longest --wait, in seconds.")] = 600.0,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk", help="TARGET holds one article per line, as POST /v1/articles/bulk takes."
+        ),
+    ] = False,
 ) -> None:
     """Ingest an article or a feed, by URL or file, and queue its extraction."""
-    typer.echo(json.dumps(run(_ingest(lifecycle(ctx), target, wait, timeout)), ensure_ascii=False))
+    opened = lifecycle(ctx)
+    work = (
+        ingest_bulk(opened, target, wait, timeout)
+        if bulk
+        else _ingest(opened, target, wait, timeout)
+    )
+    typer.echo(json.dumps(run(work), ensure_ascii=False))

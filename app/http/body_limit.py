@@ -22,11 +22,18 @@ def _declared_length(scope: Scope) -> int | None:
 
 class BodyLimitMiddleware:
     """Answer 413 for bodies over `max_body_bytes`: at once when Content-Length says so, else
-    as soon as the streamed (e.g. chunked) body passes the limit."""
+    as soon as the streamed (e.g. chunked) body passes the limit. Routes at `own_limits` paths
+    read their bodies as streams under limits of their own (`POST /v1/articles/bulk`)."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int | None = None,
+        own_limits: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.own_limits = own_limits
 
     def _limit(self, scope: Scope) -> int:
         if self.max_body_bytes is not None:
@@ -35,7 +42,7 @@ class BodyLimitMiddleware:
         return limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.own_limits:
             await self.app(scope, receive, send)
             return
         limit = self._limit(scope)

@@ -16,18 +16,13 @@ from dbos import DBOS, DBOSConfig, SetWorkflowID
 from sqlalchemy import Engine, create_engine, event
 
 from app import __version__
-from app.articles.jobs import ExtractArticle
+from app.articles.jobs import ExtractArticle, FeedArticles
 from app.config import Settings
 from app.db.engine import normalise_url
 from app.db.unit import Job
 from app.pipeline import sweeper
-from app.pipeline.workflow import (
-    EXTRACTION_QUEUE,
-    FETCH_QUEUE,
-    fetch_page,
-    in_flight,
-    process_article,
-)
+from app.pipeline.feeder import FEED_QUEUE, enqueue, feed_articles
+from app.pipeline.workflow import EXTRACTION_QUEUE, FETCH_QUEUE, in_flight
 
 log = logging.getLogger(__name__)
 # How often DBOS's notification listener wakes; it also bounds how long stopping DBOS takes.
@@ -105,6 +100,13 @@ class DurableQueue:
             polling_interval_sec=self.settings.queue_poll_seconds,
             on_conflict="always_update",
         )
+        # One feeding at a time per worker: it only queues jobs, and the order is kept.
+        await DBOS.register_queue_async(
+            FEED_QUEUE,
+            worker_concurrency=1,
+            polling_interval_sec=self.settings.queue_poll_seconds,
+            on_conflict="always_update",
+        )
         if work:
             self._stop_sweeping.clear()
             sweeper = threading.Thread(
@@ -127,19 +129,16 @@ class DurableQueue:
             self._system_engine = None
 
     def send(self, jobs: Sequence[Job]) -> None:
-        """Queue committed jobs, URL-only articles to be fetched first; the same job twice is
-        one workflow."""
+        """Queue committed jobs: articles' extractions (URL-only ones fetched first) and bulk
+        batches to feed; the same job twice is one workflow."""
         for job in jobs:
-            if not isinstance(job, ExtractArticle):
+            if isinstance(job, ExtractArticle):
+                enqueue(job)
+            elif isinstance(job, FeedArticles):
+                with SetWorkflowID(job.workflow_id):
+                    DBOS.enqueue_workflow(FEED_QUEUE, feed_articles, job.arguments())
+            else:
                 raise TypeError(f"no workflow runs {type(job).__name__} jobs")
-            if job.fetch_first:
-                with SetWorkflowID(job.fetch_workflow_id):
-                    DBOS.enqueue_workflow(
-                        FETCH_QUEUE, fetch_page, job.article_id, job.job_key, job.attempts
-                    )
-                continue
-            with SetWorkflowID(job.workflow_id):
-                DBOS.enqueue_workflow(EXTRACTION_QUEUE, process_article, *_arguments(job))
 
     def sweep(self) -> int:
         """Re-queue waiting articles whose job is gone; call it off the event loop."""
@@ -152,7 +151,3 @@ class DurableQueue:
                 self.sweep()
             except Exception:  # the next sweep tries again; a sweep must never kill the worker
                 log.exception("sweep for stranded articles failed")
-
-
-def _arguments(job: ExtractArticle) -> tuple[int, str]:
-    return job.article_id, job.job_key

@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.transport.serialization import serialize_binary
 
 from app.config import Settings
 from app.http.schemas import ErrorOut
@@ -60,6 +61,14 @@ CHECKS: dict[str, CheckFunction] = {
     "response_schema_conformance": response_schema_conformance,
 }
 QUOTED = re.compile(r'"[^"]*"')
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson_line(_context: Any, value: Any) -> dict[str, Any]:
+    """A generated `POST /v1/articles/bulk` body (one article, by its schema) as one line."""
+    return {"data": serialize_binary(value) + b"\n"}
+
+
 INT32_MAX = 2**31 - 1
 
 

@@ -1,0 +1,45 @@
+"""Feeding bulk-accepted articles to the queue: one workflow per accepted batch.
+
+Queueing a workflow is a write to DBOS's system database; made for every article while a bulk
+upload is being accepted, it would bound acceptance at the speed of those writes. A bulk batch
+instead queues one `feed_articles` workflow, and a worker queues the batch's extraction jobs
+from it. Nothing is lost in between: the articles are committed as queued before the feeding
+workflow is, a feeding workflow interrupted resumes where it stopped (each job it queued is
+checkpointed), and the sweeper queues any waiting article whose job never came.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from dbos import DBOS, SetWorkflowID
+
+from app.articles.jobs import ExtractArticle
+from app.pipeline.workflow import EXTRACTION_QUEUE, FETCH_QUEUE, fetch_page, process_article
+
+FEED_QUEUE = "feeding"
+
+
+def _target(job: ExtractArticle) -> tuple[str, str, Callable[..., Any], tuple[Any, ...]]:
+    """Workflow id, queue, workflow and arguments of an article's job: a URL-only article's
+    page is fetched first, by a workflow of its own."""
+    if job.fetch_first:
+        arguments = (job.article_id, job.job_key, job.attempts)
+        return job.fetch_workflow_id, FETCH_QUEUE, fetch_page, arguments
+    return job.workflow_id, EXTRACTION_QUEUE, process_article, (job.article_id, job.job_key)
+
+
+def enqueue(job: ExtractArticle) -> None:
+    """Queue one article's job; the same job twice is one workflow."""
+    workflow_id, queue, workflow, arguments = _target(job)
+    with SetWorkflowID(workflow_id):
+        DBOS.enqueue_workflow(queue, workflow, *arguments)
+
+
+@DBOS.workflow(name="parley.feed_articles")
+async def feed_articles(jobs: list[tuple[int, str, int, bool]]) -> int:
+    """Queue the extraction jobs of one bulk batch (article id, job key, attempt, fetch first)."""
+    for values in jobs:
+        workflow_id, queue, workflow, arguments = _target(ExtractArticle(*values))
+        with SetWorkflowID(workflow_id):
+            await DBOS.enqueue_workflow_async(queue, workflow, *arguments)
+    return len(jobs)
