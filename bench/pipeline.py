@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,15 +80,29 @@ def service_env(database_url: str, llm_url: str, concurrency: int, poll: float) 
     }
 
 
+def published_at(serial: int, outlets: int) -> str:
+    """The article's publication day. The fake LLM finds the same ceasefire in every article,
+    dated by its article: `outlets` articles in a row share a day (one development, as many
+    reports), days 20 apart (beyond the kind's window, so developments stay apart). With 0,
+    every article reports one development, whose event grows with the run."""
+    if not outlets:
+        return "2025-03-14T08:00:00Z"
+    day = _FIRST_DAY + timedelta(days=20 * ((serial % 100_000) // outlets))
+    return f"{day.isoformat()}T08:00:00Z"
+
+
+_FIRST_DAY = date(2000, 1, 1)
+
+
 async def post_article(
-    client: httpx.AsyncClient, serial: int, rng: random.Random
+    client: httpx.AsyncClient, serial: int, rng: random.Random, outlets: int
 ) -> tuple[int, float]:
     """POST one distinct article; its id and the request's latency in ms."""
     body = {
         "text": article_text(serial, rng),
         "title": f"Ceasefire talks, dispatch {serial}",
         "source": "Bench Wire",
-        "published_at": "2025-03-14T08:00:00Z",
+        "published_at": published_at(serial, outlets),
     }
     started = time.perf_counter()
     response = await client.post("/v1/articles", json=body)
@@ -122,12 +136,13 @@ async def wait_done(engine: Engine, ids: list[int], within: float) -> None:
 
 
 async def solo_phase(
-    client: httpx.AsyncClient, engine: Engine, count: int, rng: random.Random
+    client: httpx.AsyncClient, engine: Engine, args: argparse.Namespace, rng: random.Random
 ) -> Phase:
     """Articles one at a time, each waited for."""
+    count = args.solo
     phase, ids = Phase("solo (one at a time)", articles=count), []
     for serial in range(count):
-        article_id, post_ms = await post_article(client, 1_000_000 + serial, rng)
+        article_id, post_ms = await post_article(client, 1_000_000 + serial, rng, args.outlets)
         await wait_done(engine, [article_id], within=60)
         ids.append(article_id)
         phase.post_ms.append(post_ms)
@@ -149,7 +164,7 @@ async def burst_phase(
 
     async def poster() -> None:
         for serial in serials:
-            article_id, post_ms = await post_article(client, serial, rng)
+            article_id, post_ms = await post_article(client, serial, rng, args.outlets)
             ids.append(article_id)
             phase.post_ms.append(post_ms)
 
@@ -277,7 +292,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Phase]:
             engine = make_engine(database_url)
             limits = httpx.Limits(max_connections=args.posters)
             async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
-                phases = [await solo_phase(client, engine, args.solo, rng)] if args.solo else []
+                phases = [await solo_phase(client, engine, args, rng)] if args.solo else []
                 phases.append(await burst_phase(client, engine, (pid, llm_pid), args, rng))
             engine.dispose()
     return phases
@@ -295,6 +310,9 @@ def main() -> int:
     parser.add_argument("--solo", type=int, default=20, help="articles posted one at a time")
     parser.add_argument("--poll", type=float, default=0.01, help="PARLEY_QUEUE_POLL_SECONDS")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="recreated on each run")
+    parser.add_argument(
+        "--outlets", type=int, default=4, help="articles per development (0: one for all)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="py-spy the service during the burst")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")

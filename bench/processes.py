@@ -45,8 +45,11 @@ def running(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run `args` until the block ends; its output goes to `log`."""
     with log.open("wb") as out:
+        # The checkout this bench belongs to, not wherever the package was installed from
+        # (an editable install points at one checkout); PYTHONPATH, when set, decides.
+        environ = {"PYTHONPATH": str(ROOT), **os.environ, **env}
         process = subprocess.Popen(
-            args, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+            args, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
         )
         try:
             wait_until_up(probe, process)
