@@ -34,7 +34,14 @@ from app.config import Settings
 from app.db.engine import make_engine
 from bench.databases import DEFAULT_POSTGRES, fresh_database
 from bench.figures import p50_p95, table
-from bench.processes import cpu_seconds, fake_llm, machine_cpu_seconds, parley_serve, profiled
+from bench.processes import (
+    cpu_seconds,
+    fake_llm,
+    machine_cpu_seconds,
+    parley_serve,
+    parley_workers,
+    profiled,
+)
 from bench.synthetic import article_text
 
 
@@ -53,11 +60,12 @@ class Phase:
     cpu_ms_per_article: dict[str, float] = field(default_factory=dict)
 
 
-def cpu_now(service_pid: int, llm_pid: int) -> dict[str, float]:
-    """CPU seconds so far: the service, the fake LLM, this client, and the whole machine."""
+def cpu_now(service_pids: list[int], llm_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the service (API and workers), the fake LLM, this client, and the
+    whole machine."""
     own = os.times()
     return {
-        "service": cpu_seconds(service_pid),
+        "service": sum(cpu_seconds(pid) for pid in service_pids),
         "fake LLM": cpu_seconds(llm_pid),
         "bench client": own.user + own.system,
         "machine": machine_cpu_seconds(),
@@ -153,7 +161,7 @@ async def solo_phase(
 async def burst_phase(
     client: httpx.AsyncClient,
     engine: Engine,
-    pids: tuple[int, int],
+    pids: tuple[list[int], int],
     args: argparse.Namespace,
     rng: random.Random,
 ) -> Phase:
@@ -168,7 +176,7 @@ async def burst_phase(
             ids.append(article_id)
             phase.post_ms.append(post_ms)
 
-    with profiled(pids[0], args.profile):
+    with profiled(pids[0][-1], args.profile):
         cpu_before, started = cpu_now(*pids), time.perf_counter()
         await asyncio.gather(*(poster() for _ in range(posters)))
         await wait_done(engine, ids, within=max(120, count))
@@ -288,12 +296,17 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Phase]:
     database_url = fresh_database(args.db, workdir, args.postgres_url)
     with fake_llm(workdir / "llm.log") as (llm_url, llm_pid):
         env = service_env(database_url, llm_url, args.concurrency, args.poll)
-        with parley_serve(env, workdir / "parley.log") as (base_url, pid):
+        if args.workers:  # the API process only accepts; `parley worker` processes work
+            env["PARLEY_RUN_WORKER"] = "false"
+        with (
+            parley_serve(env, workdir / "parley.log") as (base_url, pid),
+            parley_workers({**env, "PARLEY_RUN_WORKER": "true"}, workdir, args.workers) as pids,
+        ):
             engine = make_engine(database_url)
             limits = httpx.Limits(max_connections=args.posters)
             async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
                 phases = [await solo_phase(client, engine, args, rng)] if args.solo else []
-                phases.append(await burst_phase(client, engine, (pid, llm_pid), args, rng))
+                phases.append(await burst_phase(client, engine, ([pid, *pids], llm_pid), args, rng))
             engine.dispose()
     return phases
 
@@ -313,13 +326,17 @@ def main() -> int:
     parser.add_argument(
         "--outlets", type=int, default=4, help="articles per development (0: one for all)"
     )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="`parley worker` processes (0: the API works)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="py-spy the service during the burst")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     phases = asyncio.run(run(args, workdir))
-    print(report(args.db, phases, args.concurrency))
+    db = f"{args.db}, {args.workers} worker(s)" if args.workers else args.db
+    print(report(db, phases, args.concurrency))
     if args.keep:
         print(f"logs and database in {workdir}")
     else:
