@@ -72,13 +72,15 @@ def cpu_now(service_pids: list[int], llm_pid: int) -> dict[str, float]:
     }
 
 
-def service_env(database_url: str, llm_url: str, concurrency: int, poll: float) -> dict[str, str]:
-    """The service's settings: fake LLM, no gate, a queue that only the machine limits."""
+def service_env(
+    database_url: str, llm_url: str, concurrency: int, poll: float, gate: bool = False
+) -> dict[str, str]:
+    """The service's settings: fake LLM, the gate as asked, a queue only the machine limits."""
     return {
         "PARLEY_DATABASE_URL": database_url,
         "OPENAI_BASE_URL": llm_url,
         "OPENAI_API_KEY": "sk-bench",
-        "PARLEY_RELEVANCE_GATE": "false",
+        "PARLEY_RELEVANCE_GATE": str(gate).lower(),
         "PARLEY_QUEUE_RATE_LIMIT": "100000000",
         "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
         "PARLEY_QUEUE_POLL_SECONDS": str(poll),
@@ -102,13 +104,19 @@ def published_at(serial: int, outlets: int) -> str:
 _FIRST_DAY = date(2000, 1, 1)
 
 
+def _off_topic(serial: int) -> str:
+    """A distinct article the relevance gate turns away (no record kind's trigger)."""
+    line = f"The council of district {serial} approved its budget for parks and libraries. "
+    return line * 40
+
+
 async def post_article(
-    client: httpx.AsyncClient, serial: int, rng: random.Random, outlets: int
+    client: httpx.AsyncClient, serial: int, rng: random.Random | None, outlets: int
 ) -> tuple[int, float]:
-    """POST one distinct article; its id and the request's latency in ms."""
+    """POST one distinct article (off topic without `rng`); its id and latency in ms."""
     body = {
-        "text": article_text(serial, rng),
-        "title": f"Ceasefire talks, dispatch {serial}",
+        "text": _off_topic(serial) if rng is None else article_text(serial, rng),
+        "title": f"City news, {serial}" if rng is None else f"Ceasefire talks, dispatch {serial}",
         "source": "Bench Wire",
         "published_at": published_at(serial, outlets),
     }
@@ -172,7 +180,8 @@ async def burst_phase(
 
     async def poster() -> None:
         for serial in serials:
-            article_id, post_ms = await post_article(client, serial, rng, args.outlets)
+            chosen = None if args.gate else rng
+            article_id, post_ms = await post_article(client, serial, chosen, args.outlets)
             ids.append(article_id)
             phase.post_ms.append(post_ms)
 
@@ -295,7 +304,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Phase]:
     rng = random.Random(args.seed)
     database_url = fresh_database(args.db, workdir, args.postgres_url)
     with fake_llm(workdir / "llm.log") as (llm_url, llm_pid):
-        env = service_env(database_url, llm_url, args.concurrency, args.poll)
+        env = service_env(database_url, llm_url, args.concurrency, args.poll, args.gate)
         if args.workers:  # the API process only accepts; `parley worker` processes work
             env["PARLEY_RUN_WORKER"] = "false"
         with (
@@ -321,10 +330,13 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="PARLEY_QUEUE_CONCURRENCY")
     parser.add_argument("--posters", type=int, default=8, help="concurrent posting clients")
     parser.add_argument("--solo", type=int, default=20, help="articles posted one at a time")
-    parser.add_argument("--poll", type=float, default=0.01, help="PARLEY_QUEUE_POLL_SECONDS")
+    parser.add_argument("--poll", type=float, default=0.05, help="PARLEY_QUEUE_POLL_SECONDS")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="recreated on each run")
     parser.add_argument(
         "--outlets", type=int, default=4, help="articles per development (0: one for all)"
+    )
+    parser.add_argument(
+        "--gate", action="store_true", help="burst of off-topic articles, relevance gate on"
     )
     parser.add_argument(
         "--workers", type=int, default=0, help="`parley worker` processes (0: the API works)"
@@ -336,6 +348,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     phases = asyncio.run(run(args, workdir))
     db = f"{args.db}, {args.workers} worker(s)" if args.workers else args.db
+    db += ", gate on, off-topic" if args.gate else ""
     print(report(db, phases, args.concurrency))
     if args.keep:
         print(f"logs and database in {workdir}")
