@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,14 @@ from app.config import Settings
 from app.db.engine import make_engine
 from bench.databases import DEFAULT_POSTGRES, fresh_database
 from bench.figures import p50_p95, table
-from bench.processes import cpu_seconds, fake_llm, machine_cpu_seconds, parley_serve, profiled
+from bench.processes import (
+    cpu_seconds,
+    fake_llm,
+    machine_cpu_seconds,
+    parley_serve,
+    parley_workers,
+    profiled,
+)
 from bench.synthetic import article_text
 
 
@@ -53,24 +60,27 @@ class Phase:
     cpu_ms_per_article: dict[str, float] = field(default_factory=dict)
 
 
-def cpu_now(service_pid: int, llm_pid: int) -> dict[str, float]:
-    """CPU seconds so far: the service, the fake LLM, this client, and the whole machine."""
+def cpu_now(service_pids: list[int], llm_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the service (API and workers), the fake LLM, this client, and the
+    whole machine."""
     own = os.times()
     return {
-        "service": cpu_seconds(service_pid),
+        "service": sum(cpu_seconds(pid) for pid in service_pids),
         "fake LLM": cpu_seconds(llm_pid),
         "bench client": own.user + own.system,
         "machine": machine_cpu_seconds(),
     }
 
 
-def service_env(database_url: str, llm_url: str, concurrency: int, poll: float) -> dict[str, str]:
-    """The service's settings: fake LLM, no gate, a queue that only the machine limits."""
+def service_env(
+    database_url: str, llm_url: str, concurrency: int, poll: float, gate: bool = False
+) -> dict[str, str]:
+    """The service's settings: fake LLM, the gate as asked, a queue only the machine limits."""
     return {
         "PARLEY_DATABASE_URL": database_url,
         "OPENAI_BASE_URL": llm_url,
         "OPENAI_API_KEY": "sk-bench",
-        "PARLEY_RELEVANCE_GATE": "false",
+        "PARLEY_RELEVANCE_GATE": str(gate).lower(),
         "PARLEY_QUEUE_RATE_LIMIT": "100000000",
         "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
         "PARLEY_QUEUE_POLL_SECONDS": str(poll),
@@ -80,15 +90,35 @@ def service_env(database_url: str, llm_url: str, concurrency: int, poll: float) 
     }
 
 
+def published_at(serial: int, outlets: int) -> str:
+    """The article's publication day. The fake LLM finds the same ceasefire in every article,
+    dated by its article: `outlets` articles in a row share a day (one development, as many
+    reports), days 20 apart (beyond the kind's window, so developments stay apart). With 0,
+    every article reports one development, whose event grows with the run."""
+    if not outlets:
+        return "2025-03-14T08:00:00Z"
+    day = _FIRST_DAY + timedelta(days=20 * ((serial % 100_000) // outlets))
+    return f"{day.isoformat()}T08:00:00Z"
+
+
+_FIRST_DAY = date(2000, 1, 1)
+
+
+def _off_topic(serial: int) -> str:
+    """A distinct article the relevance gate turns away (no record kind's trigger)."""
+    line = f"The council of district {serial} approved its budget for parks and libraries. "
+    return line * 40
+
+
 async def post_article(
-    client: httpx.AsyncClient, serial: int, rng: random.Random
+    client: httpx.AsyncClient, serial: int, rng: random.Random | None, outlets: int
 ) -> tuple[int, float]:
-    """POST one distinct article; its id and the request's latency in ms."""
+    """POST one distinct article (off topic without `rng`); its id and latency in ms."""
     body = {
-        "text": article_text(serial, rng),
-        "title": f"Ceasefire talks, dispatch {serial}",
+        "text": _off_topic(serial) if rng is None else article_text(serial, rng),
+        "title": f"City news, {serial}" if rng is None else f"Ceasefire talks, dispatch {serial}",
         "source": "Bench Wire",
-        "published_at": "2025-03-14T08:00:00Z",
+        "published_at": published_at(serial, outlets),
     }
     started = time.perf_counter()
     response = await client.post("/v1/articles", json=body)
@@ -122,12 +152,13 @@ async def wait_done(engine: Engine, ids: list[int], within: float) -> None:
 
 
 async def solo_phase(
-    client: httpx.AsyncClient, engine: Engine, count: int, rng: random.Random
+    client: httpx.AsyncClient, engine: Engine, args: argparse.Namespace, rng: random.Random
 ) -> Phase:
     """Articles one at a time, each waited for."""
+    count = args.solo
     phase, ids = Phase("solo (one at a time)", articles=count), []
     for serial in range(count):
-        article_id, post_ms = await post_article(client, 1_000_000 + serial, rng)
+        article_id, post_ms = await post_article(client, 1_000_000 + serial, rng, args.outlets)
         await wait_done(engine, [article_id], within=60)
         ids.append(article_id)
         phase.post_ms.append(post_ms)
@@ -138,7 +169,7 @@ async def solo_phase(
 async def burst_phase(
     client: httpx.AsyncClient,
     engine: Engine,
-    pids: tuple[int, int],
+    pids: tuple[list[int], int],
     args: argparse.Namespace,
     rng: random.Random,
 ) -> Phase:
@@ -149,11 +180,12 @@ async def burst_phase(
 
     async def poster() -> None:
         for serial in serials:
-            article_id, post_ms = await post_article(client, serial, rng)
+            chosen = None if args.gate else rng
+            article_id, post_ms = await post_article(client, serial, chosen, args.outlets)
             ids.append(article_id)
             phase.post_ms.append(post_ms)
 
-    with profiled(pids[0], args.profile):
+    with profiled(pids[0][-1], args.profile):
         cpu_before, started = cpu_now(*pids), time.perf_counter()
         await asyncio.gather(*(poster() for _ in range(posters)))
         await wait_done(engine, ids, within=max(120, count))
@@ -272,13 +304,18 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Phase]:
     rng = random.Random(args.seed)
     database_url = fresh_database(args.db, workdir, args.postgres_url)
     with fake_llm(workdir / "llm.log") as (llm_url, llm_pid):
-        env = service_env(database_url, llm_url, args.concurrency, args.poll)
-        with parley_serve(env, workdir / "parley.log") as (base_url, pid):
+        env = service_env(database_url, llm_url, args.concurrency, args.poll, args.gate)
+        if args.workers:  # the API process only accepts; `parley worker` processes work
+            env["PARLEY_RUN_WORKER"] = "false"
+        with (
+            parley_serve(env, workdir / "parley.log") as (base_url, pid),
+            parley_workers({**env, "PARLEY_RUN_WORKER": "true"}, workdir, args.workers) as pids,
+        ):
             engine = make_engine(database_url)
             limits = httpx.Limits(max_connections=args.posters)
             async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
-                phases = [await solo_phase(client, engine, args.solo, rng)] if args.solo else []
-                phases.append(await burst_phase(client, engine, (pid, llm_pid), args, rng))
+                phases = [await solo_phase(client, engine, args, rng)] if args.solo else []
+                phases.append(await burst_phase(client, engine, ([pid, *pids], llm_pid), args, rng))
             engine.dispose()
     return phases
 
@@ -293,15 +330,26 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="PARLEY_QUEUE_CONCURRENCY")
     parser.add_argument("--posters", type=int, default=8, help="concurrent posting clients")
     parser.add_argument("--solo", type=int, default=20, help="articles posted one at a time")
-    parser.add_argument("--poll", type=float, default=0.01, help="PARLEY_QUEUE_POLL_SECONDS")
+    parser.add_argument("--poll", type=float, default=0.05, help="PARLEY_QUEUE_POLL_SECONDS")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="recreated on each run")
+    parser.add_argument(
+        "--outlets", type=int, default=4, help="articles per development (0: one for all)"
+    )
+    parser.add_argument(
+        "--gate", action="store_true", help="burst of off-topic articles, relevance gate on"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="`parley worker` processes (0: the API works)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="py-spy the service during the burst")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     phases = asyncio.run(run(args, workdir))
-    print(report(args.db, phases, args.concurrency))
+    db = f"{args.db}, {args.workers} worker(s)" if args.workers else args.db
+    db += ", gate on, off-topic" if args.gate else ""
+    print(report(db, phases, args.concurrency))
     if args.keep:
         print(f"logs and database in {workdir}")
     else:

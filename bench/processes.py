@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -45,11 +45,15 @@ def running(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run `args` until the block ends; its output goes to `log`."""
     with log.open("wb") as out:
+        # The checkout this bench belongs to, not wherever the package was installed from
+        # (an editable install points at one checkout); PYTHONPATH, when set, decides.
+        environ = {"PYTHONPATH": str(ROOT), **os.environ, **env}
         process = subprocess.Popen(
-            args, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+            args, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
         )
         try:
-            wait_until_up(probe, process)
+            if probe:
+                wait_until_up(probe, process)
             yield process
         finally:
             process.terminate()
@@ -77,6 +81,31 @@ def parley_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
     args = [str(Path(sys.executable).with_name("parley")), "serve", "--port", str(port)]
     with running(args, f"http://127.0.0.1:{port}/healthz", env, log) as process:
         yield f"http://127.0.0.1:{port}", process.pid
+
+
+@contextmanager
+def parley_workers(env: dict[str, str], workdir: Path, count: int) -> Iterator[list[int]]:
+    """`count` `parley worker` processes (ids bench-1…), each up when it says it listens;
+    yields their process ids."""
+    worker = str(Path(sys.executable).with_name("parley"))
+    with ExitStack() as stack:
+        pids = []
+        for n in range(1, count + 1):
+            log = workdir / f"worker-{n}.log"
+            process = stack.enter_context(
+                running([worker, "worker"], "", {**env, "PARLEY_WORKER_ID": f"bench-{n}"}, log)
+            )
+            _wait_for_line(log, "listening", process)
+            pids.append(process.pid)
+        yield pids
+
+
+def _wait_for_line(log: Path, words: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while words not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{process.args!r} did not start; see {log}")
+        time.sleep(0.1)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -18,6 +18,8 @@ is always the article's own characters of its span: `text[start:end] == quote` (
 "Exact evidence").
 """
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 QUOTE_MARKS = "\u201c\u201d\u201e\u201f\u00ab\u00bb\"\u2039\u203a\u2018\u2019\u201a\u201b'`"
@@ -38,30 +40,65 @@ class GroundedQuote:
     end: int
 
 
-def _normalise_with_spans(text: str) -> tuple[str, list[int], list[int]]:
-    """Normalise `text`; also return each output character's original [start, end)."""
+_TRANSLATION = str.maketrans(_CANONICAL)
+# What does not map one to one: a dash with the whitespace around it (the dash alone is kept),
+# a run of whitespace (one space), whitespace other than a space (a space). A lone space does.
+_IRREGULAR = re.compile(r"\s*-\s*|\s{2,}|[^\S ]")
+
+
+@dataclass
+class _Spans:
+    """Where each normalised character came from, kept per piece rather than per character:
+    a piece is a stretch copied one to one, or one character standing for a longer stretch."""
+
+    outputs: list[int]  # where each piece starts in the normalised text
+    origins: list[int]  # where it starts in the original
+    stands_for: list[int]  # where a one-character piece's stretch ends; -1: a copy
+
+    def add(self, output: int, origin: int, stands_for: int = -1) -> None:
+        """One more piece."""
+        self.outputs.append(output)
+        self.origins.append(origin)
+        self.stands_for.append(stands_for)
+
+    def span(self, at: int) -> tuple[int, int]:
+        """The original [start, end) of the normalised character at `at`."""
+        piece = bisect_right(self.outputs, at) - 1
+        if self.stands_for[piece] >= 0:
+            return self.origins[piece], self.stands_for[piece]
+        start = self.origins[piece] + at - self.outputs[piece]
+        return start, start + 1
+
+
+def _normalise_with_spans(text: str) -> tuple[str, _Spans]:
+    """Normalise `text`; also where each output character came from.
+
+    Marks and dashes translate one to one, and so does prose's single space between words;
+    only what `_IRREGULAR` finds does not, so the text is copied between those finds (a
+    regular expression's steps, not Python's per character).
+    """
+    canonical = text.translate(_TRANSLATION)
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for i, char in enumerate(text):
-        if char.isspace():
-            if out and out[-1] == _SPACE:
-                ends[-1] = i + 1
-            elif not (out and out[-1] == _DASH):
-                out.append(_SPACE)
-                starts.append(i)
-                ends.append(i + 1)
-            continue
-        canonical = _CANONICAL.get(char, char)
-        if canonical == _DASH and out and out[-1] == _SPACE:
-            # Whitespace before a dash is not significant: "a - b" matches "a—b".
-            out.pop()
-            starts.pop()
-            ends.pop()
-        out.append(canonical)
-        starts.append(i)
-        ends.append(i + 1)
-    return "".join(out), starts, ends
+    spans = _Spans([], [], [])
+    size = at = 0
+    for found in _IRREGULAR.finditer(canonical):
+        begin, end = found.span()
+        if begin > at:
+            spans.add(size, at)
+            out.append(canonical[at:begin])
+            size += begin - at
+        at = end
+        dash = found.group().find(_DASH)
+        if dash >= 0:
+            spans.add(size, begin + dash, begin + dash + 1)
+        else:
+            spans.add(size, begin, end)
+        out.append(_DASH if dash >= 0 else _SPACE)
+        size += 1
+    if len(canonical) > at:
+        spans.add(size, at)
+        out.append(canonical[at:])
+    return "".join(out), spans
 
 
 def normalise(text: str) -> str:
@@ -83,7 +120,7 @@ class TextIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._normalised, self._starts, self._ends = _normalise_with_spans(text)
+        self._normalised, self._spans = _normalise_with_spans(text)
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """Offsets of the first occurrence of `quote` in the original text, or None.
@@ -93,7 +130,7 @@ class TextIndex:
         for needle in _needles(quote):
             found = self._normalised.find(needle)
             if found >= 0:
-                return self._starts[found], self._ends[found + len(needle) - 1]
+                return self._spans.span(found)[0], self._spans.span(found + len(needle) - 1)[1]
         return None
 
     def ground(self, evidence: list[str]) -> tuple[list[GroundedQuote], list[str]]:

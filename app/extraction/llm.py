@@ -16,6 +16,7 @@ from typing import Any, Literal, Self
 
 import instructor
 import openai
+from instructor import OpenAISchema
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import Hooks
 from pydantic import ConfigDict, model_validator
@@ -79,9 +80,13 @@ class _Call:
 _CALL: ContextVar[_Call | None] = ContextVar("parley_llm_call", default=None)
 
 
-class GroundedExtraction(ExtractionAnswer):
+class GroundedExtraction(ExtractionAnswer, OpenAISchema):
     """Every negotiation, ceasefire, surrender, prisoner exchange and peace agreement
     development the article reports, each with verbatim evidence quotes."""
+
+    # OpenAISchema as a base: instructor takes the class as it is, so its tool schema is made
+    # once per process (instructor caches it per class); given a plain model, instructor
+    # derives a new class on every call and builds the JSON schema again (~7 ms of CPU).
 
     model_config = ConfigDict(extra="ignore", title="Extraction")
 

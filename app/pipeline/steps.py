@@ -4,9 +4,11 @@ crash skips the finished ones; each step that writes owns its transaction and co
 import asyncio
 import dataclasses
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from dbos import DBOS
+from sqlmodel import Session
 
 from app.articles.accept import attach_page
 from app.articles.status import mark
@@ -64,6 +66,41 @@ def begin(article_id: int, job_key: str) -> bool:
             return False
         mark(unit.session, article, ArticleStatus.PROCESSING)
         return True
+
+
+@dataclass(frozen=True)
+class Started:
+    """What `start` found: "skipped" (nothing to do), "done" (the relevance gate settled it),
+    "fetch" (a URL-only article: fetch, then extract), or "extract", with the first hold-back
+    answer (seconds to wait, and why)."""
+
+    outcome: str
+    wait: float = 0.0
+    reason: str = ""
+
+
+@DBOS.step(name="parley.start", **DB_RETRIES)
+def start(article_id: int, job_key: str) -> Started:
+    """`begin`, and for an article that has its text what came next, in the same transaction
+    and checkpoint: the relevance gate (an article it turns away is stored, done, here) and the
+    first hold-back answer. A step is a checkpoint write; this saves three per article."""
+    services = bound()
+    with services.transaction() as unit:
+        article = unit.session.get(Article, article_id)
+        if article is None or article.job_key != job_key or article.status.finished:
+            return Started("skipped")
+        if not article.text:
+            mark(unit.session, article, ArticleStatus.PROCESSING)
+            return Started("fetch")
+        gated = services.extractor.name == "llm" and services.settings.relevance_gate
+        if gated and not is_relevant(article.text, article.title):
+            _store(unit.session, article, GATED)
+            return Started("done")
+        mark(unit.session, article, ArticleStatus.PROCESSING)
+        return Started("extract", *_hold_back(unit.session))
+
+
+GATED = ExtractionResult(records=[], extractor=ExtractorName.LLM, skipped_by_gate=True)
 
 
 def _url_to_fetch(article_id: int) -> str | None:
@@ -155,7 +192,7 @@ async def extract(article_id: int) -> ExtractionResult:
     extractor = services.extractor
     gated = extractor.name == "llm" and services.settings.relevance_gate
     if gated and not is_relevant(article.text, article.title):
-        return ExtractionResult(records=[], extractor=ExtractorName.LLM, skipped_by_gate=True)
+        return GATED
     try:
         result = await extractor.extract(article)
     except ExtractionError as exc:
@@ -185,12 +222,15 @@ _BUDGET_RECHECK_SECONDS = 300.0
 @DBOS.step(name="parley.hold_back", **DB_RETRIES)
 def hold_back() -> tuple[float, str]:
     """Seconds to wait before calling the provider, and why (0 when we may call now)."""
+    with bound().transaction() as unit:
+        return _hold_back(unit.session)
+
+
+def _hold_back(session: Session) -> tuple[float, str]:
     services = bound()
     if services.extractor.name != "llm":
         return 0.0, ""
-    budget = TokenBudget(services.settings.llm_daily_token_budget)
-    with services.transaction() as unit:
-        status = budget.status(unit.session)
+    status = TokenBudget(services.settings.llm_daily_token_budget).status(session)
     if not status.allowed:
         until_reset = (status.resets_at - utcnow()).total_seconds()
         wait = min(max(until_reset, 1.0), _BUDGET_RECHECK_SECONDS)
@@ -222,14 +262,22 @@ def store(article_id: int, result: ExtractionResult) -> int:
         article = unit.session.get(Article, article_id)
         if article is None:
             return 0
-        published = article.published_at.date() if article.published_at else None
-        left = detach_article(unit.session, article_id)
-        extraction = store_extraction(
-            unit.session, article_id, article.text or "", published, result
-        )
-        attach_article(unit.session, article_id, left)
-        mark(unit.session, article, ArticleStatus.DONE)
-        return len(result.records) - extraction.records_dropped
+        return _store(unit.session, article, result)
+
+
+def _store(session: Session, article: Article, result: ExtractionResult) -> int:
+    article_id = _id(article.id)
+    published = article.published_at.date() if article.published_at else None
+    left = detach_article(session, article_id)
+    extraction = store_extraction(session, article_id, article.text or "", published, result)
+    attach_article(session, article_id, left)
+    mark(session, article, ArticleStatus.DONE)
+    return len(result.records) - extraction.records_dropped
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value
 
 
 @DBOS.step(name="parley.fail", **DB_RETRIES)

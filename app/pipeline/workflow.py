@@ -1,7 +1,8 @@
 """The durable workflows of an article. One that came as a URL alone is fetched first, on the
 fetch queue (begin → fetch → queue the extraction), so a slow site holds a fetch slot and never
-an extraction slot. The extraction, on the extraction queue: begin → extract (retried on
-transient errors, held back while the provider is down or the budget spent) → store.
+an extraction slot. The extraction, on the extraction queue: start (begin; for an article with
+its text also the relevance gate and the first hold-back check) → extract (retried on transient
+errors, held back while the provider is down or the budget spent) → store: three checkpoints.
 
 Every step's result is checkpointed by DBOS, so a process killed mid-way resumes where it
 stopped: a finished LLM call is not paid for again, and storing replaces rather than appends.
@@ -28,6 +29,7 @@ from app.pipeline.steps import (
     fetch_deadline,
     hold_back,
     park,
+    start,
     store,
 )
 from app.services import bound
@@ -113,8 +115,11 @@ async def process_article(article_id: int, job_key: str) -> str:
     is open do not count: during an outage articles wait, queued, instead of failing.
     """
     with in_flight.track():
-        if not await asyncio.to_thread(begin, article_id, job_key):
-            return "skipped"
+        started = await asyncio.to_thread(start, article_id, job_key)
+        if started.outcome in ("skipped", "done"):
+            return started.outcome
+        if started.outcome == "extract":
+            return await _extract_and_store(article_id, job_key, (started.wait, started.reason))
         # A URL-only article queued here (a job sent before fetching had a queue of its own)
         # is still fetched, in this slot.
         ended = await _fetch_or_fail(article_id)
@@ -123,11 +128,16 @@ async def process_article(article_id: int, job_key: str) -> str:
         return await _extract_and_store(article_id, job_key)
 
 
-async def _wait_until_allowed(article_id: int, job_key: str) -> bool:
-    """Hold back while the provider is down or the budget spent; False if the job is moot."""
+async def _wait_until_allowed(
+    article_id: int, job_key: str, first: tuple[float, str] | None = None
+) -> bool:
+    """Hold back while the provider is down or the budget spent; False if the job is moot.
+    `first` is the first answer when `start` gave it."""
     parked = False
+    answer = first
     while True:
-        wait, reason = await asyncio.to_thread(hold_back)
+        wait, reason = answer if answer is not None else await asyncio.to_thread(hold_back)
+        answer = None
         if wait <= 0:
             break
         if not parked:
@@ -137,11 +147,15 @@ async def _wait_until_allowed(article_id: int, job_key: str) -> bool:
     return not parked or await asyncio.to_thread(begin, article_id, job_key)
 
 
-async def _extract_and_store(article_id: int, job_key: str) -> str:
+async def _extract_and_store(
+    article_id: int, job_key: str, first: tuple[float, str] | None = None
+) -> str:
     settings = bound().settings
     attempt = 0
     while True:
-        if not await _wait_until_allowed(article_id, job_key):
+        allowed = await _wait_until_allowed(article_id, job_key, first)
+        first = None
+        if not allowed:
             return "skipped"
         try:
             result = await extract(article_id)

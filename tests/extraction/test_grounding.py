@@ -13,6 +13,7 @@ from app.extraction.grounding import (
     clean_quote,
     ground,
     locate,
+    normalise,
 )
 
 ARTICLE = (
@@ -228,3 +229,10 @@ def test_every_grounded_quote_is_exactly_its_span_of_the_article(case: tuple[str
     found, _ = ground([quote], text)
     for q in found:
         assert text[q.start : q.end] == q.quote
+
+
+def test_every_whitespace_character_counts_as_whitespace() -> None:
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    for space in spaces:
+        assert normalise(f"a{space}b") == "a b", repr(space)
+        assert locate("a b", f"x a{space}{space}b") == (2, 6)
