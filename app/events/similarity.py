@@ -79,9 +79,19 @@ def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
         return "no country in common"
     if a.groups and b.groups and not any(same_side(x, y) for x in a.groups for y in b.groups):
         return "different armed groups"
-    if a.place_country and b.place_country and a.place_country != b.place_country:
+    if _two_venues_abroad(a, b):
         return f"held in {a.place_country} and in {b.place_country}"
     return _date_veto(a, b, tuning) or _count_veto(a, b, tuning)
+
+
+def _two_venues_abroad(a: Facts, b: Facts) -> bool:
+    """Whether the reports place the development in two different countries, neither a side's:
+    talks in Doha and in Geneva are two rounds. A place at home (the field, or the dateline a
+    report was filed from) says less: a deal signed in Doha is greeted in Goma."""
+    if not a.place_country or not b.place_country or a.place_country == b.place_country:
+        return False
+    home = a.countries | b.countries
+    return a.place_country not in home and b.place_country not in home
 
 
 def _date_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
