@@ -111,6 +111,16 @@ def test_a_side_only_described_neither_matches_nor_contradicts_a_named_one() -> 
     assert match.reasons[0] == "sides 0.50"
 
 
+def test_one_outlet_naming_one_side_and_another_the_other_may_be_one_development() -> None:
+    army = report(parties=SUDAN[:1], texts=["The truce with the RSF collapsed on Thursday."])
+    rsf = report(parties=SUDAN[1:], texts=["The truce with the army collapsed on Thursday."])
+
+    match = compare(army, rsf, EVENT)
+    assert match is not None
+    assert match.reasons[0] == "sides 0.50"  # unknown, not "different sides"
+    assert joined(army, rsf)
+
+
 def test_two_exchanges_with_very_different_counts_are_two_developments() -> None:
     first = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=95)
     second = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=206)
