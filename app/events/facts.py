@@ -86,6 +86,15 @@ def side_identity(party: Mapping[str, Any]) -> str:
     return " ".join(key_words(organisation_name(name) or name))
 
 
+def names_a_side(party: Mapping[str, Any]) -> bool:
+    """Whether a party names who it is: "fighters" or "the insurgents" only describe, and say
+    nothing for or against another report's "Boko Haram" (a state names itself by its country)."""
+    if party.get("kind") in _STATE_KINDS and party.get("country"):
+        return True
+    name = str(party.get("name") or "")
+    return any(w not in _DESCRIBING for w in key_words(organisation_name(name) or name))
+
+
 def group_keys(party: Mapping[str, Any]) -> set[str]:
     """The armed groups an armed-group side names, one key each, without the words that
     describe rather than name them: "Boko Haram and ISWAP fighters" -> {"boko haram", "iswap"};
@@ -142,7 +151,7 @@ def facts(
         article_id=article_id,
         kind=kind,
         status=status,
-        sides=frozenset(side_identity(p) for p in parties),
+        sides=frozenset(side_identity(p) for p in parties if names_a_side(p)),
         groups=frozenset(k for p in parties for k in group_keys(p)),
         countries=frozenset(countries),
         mediators=frozenset(k for k in map(mediator_key, mediators) if k),

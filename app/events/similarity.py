@@ -79,9 +79,19 @@ def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
         return "no country in common"
     if a.groups and b.groups and not any(same_side(x, y) for x in a.groups for y in b.groups):
         return "different armed groups"
-    if a.place_country and b.place_country and a.place_country != b.place_country:
+    if _two_venues_abroad(a, b):
         return f"held in {a.place_country} and in {b.place_country}"
     return _date_veto(a, b, tuning) or _count_veto(a, b, tuning)
+
+
+def _two_venues_abroad(a: Facts, b: Facts) -> bool:
+    """Whether the reports place the development in two different countries, neither a side's:
+    talks in Doha and in Geneva are two rounds. A place at home (the field, or the dateline a
+    report was filed from) says less: a deal signed in Doha is greeted in Goma."""
+    if not a.place_country or not b.place_country or a.place_country == b.place_country:
+        return False
+    home = a.countries | b.countries
+    return a.place_country not in home and b.place_country not in home
 
 
 def _date_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
@@ -116,7 +126,7 @@ def compare(a: Facts, b: Facts, tuning: EventTuning) -> Match | None:
     """The match of two reports, or None when a veto says they are different developments."""
     if veto(a, b, tuning) is not None:
         return None
-    sides = side_likeness(a.sides, b.sides) if a.sides and b.sides else 0.5
+    sides = _sides_part(a.sides, b.sides)
     parts = {
         "sides": sides,
         "date": _date_part(a, b, tuning),
@@ -127,6 +137,17 @@ def compare(a: Facts, b: Facts, tuning: EventTuning) -> Match | None:
     score = sum(tuning.weights[name] * value for name, value in parts.items())
     reasons = tuple(f"{name} {value:.2f}" for name, value in parts.items())
     return Match(round(score, 4), reasons)
+
+
+def _sides_part(a: Set[str], b: Set[str]) -> float:
+    """Likeness of the sides, 0.5 when it says nothing: a report naming no side, or naming one
+    side the other report does not (it may be the party the other left out: one outlet names
+    the Houthis, another Yemen's government, of the same exchange)."""
+    if not a or not b:
+        return 0.5
+    if min(len(a), len(b)) == 1 and not any(same_side(x, y) for x in a for y in b):
+        return 0.5
+    return side_likeness(a, b)
 
 
 def _date_part(a: Facts, b: Facts, tuning: EventTuning) -> float:

@@ -92,6 +92,35 @@ def test_near_twins_stay_apart(change: dict[str, Any], why: str) -> None:
     assert compare(original, twin, EVENT) is None
 
 
+def test_a_deal_signed_abroad_and_greeted_at_home_may_be_one_development() -> None:
+    # One report places it at the venue, another at the dateline or in the field at home.
+    at_venue = report()
+    at_home = report(location={"name": "Port Sudan", "country": "SDN"})
+
+    assert veto(at_venue, at_home, EVENT) is None
+    assert joined(at_venue, at_home)
+
+
+def test_a_side_only_described_neither_matches_nor_contradicts_a_named_one() -> None:
+    described = [{"name": "insurgents", "kind": "armed_group", "country": "SDN"}]
+    named = [{"name": "Rapid Support Forces", "kind": "armed_group", "country": "SDN"}]
+
+    assert report(parties=described).sides == frozenset()
+    match = compare(report(parties=described), report(parties=named), EVENT)
+    assert match is not None
+    assert match.reasons[0] == "sides 0.50"
+
+
+def test_one_outlet_naming_one_side_and_another_the_other_may_be_one_development() -> None:
+    army = report(parties=SUDAN[:1], texts=["The truce with the RSF collapsed on Thursday."])
+    rsf = report(parties=SUDAN[1:], texts=["The truce with the army collapsed on Thursday."])
+
+    match = compare(army, rsf, EVENT)
+    assert match is not None
+    assert match.reasons[0] == "sides 0.50"  # unknown, not "different sides"
+    assert joined(army, rsf)
+
+
 def test_two_exchanges_with_very_different_counts_are_two_developments() -> None:
     first = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=95)
     second = report(kind=RecordKind.PRISONER_EXCHANGE, status=RecordStatus.COMPLETED, count=206)
