@@ -15,12 +15,15 @@ class ExtractArticle(Job):
     job_key: str
     attempts: int
     fetch_first: bool
+    # Sent in mode "batch": with batching on, the batch collector extracts it, not this job.
+    batch: bool = False
 
     @classmethod
     def of(cls, article: Article) -> "ExtractArticle":
         """The job for the article's current attempt (the article must be flushed)."""
         assert article.id is not None, "flush the article before sending its job"
-        return cls(article.id, article.job_key, article.attempts, not article.text)
+        batch = article.extraction_mode == "batch"
+        return cls(article.id, article.job_key, article.attempts, not article.text, batch)
 
     @property
     def workflow_id(self) -> str:

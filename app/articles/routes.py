@@ -35,6 +35,7 @@ def _new_article(payload: ArticleIn, settings: Settings) -> Article:
         canonical_url=canonical,
         source=payload.source,
         published_at=as_utc(payload.published_at),
+        extraction_mode=payload.mode,
     )
 
 

@@ -20,7 +20,9 @@ from app.articles.jobs import ExtractArticle
 from app.config import Settings
 from app.db.engine import normalise_url
 from app.db.unit import Job
-from app.pipeline import sweeper
+from app.pipeline import batch_collector, sweeper
+from app.pipeline.batch_claims import batching
+from app.pipeline.batch_workflow import BATCH_QUEUE
 from app.pipeline.workflow import (
     EXTRACTION_QUEUE,
     FETCH_QUEUE,
@@ -105,12 +107,25 @@ class DurableQueue:
             polling_interval_sec=self.settings.queue_poll_seconds,
             on_conflict="always_update",
         )
+        # Batch workflows mostly sleep between polls: no concurrency limit.
+        await DBOS.register_queue_async(
+            BATCH_QUEUE,
+            polling_interval_sec=self.settings.queue_poll_seconds,
+            on_conflict="always_update",
+        )
         if work:
             self._stop_sweeping.clear()
             sweeper = threading.Thread(
                 target=self._sweep_until_stopped, name="parley-sweeper", daemon=True
             )
             sweeper.start()
+            if self.batching:
+                threading.Thread(
+                    target=batch_collector.collect_until,
+                    args=(self._stop_sweeping, self.engine, self.settings),
+                    name="parley-batch-collector",
+                    daemon=True,
+                ).start()
 
     def stop(self, *, drain: bool) -> None:
         """Stop taking work and shut DBOS down; with `drain`, running jobs get the grace period.
@@ -138,12 +153,19 @@ class DurableQueue:
                         FETCH_QUEUE, fetch_page, job.article_id, job.job_key, job.attempts
                     )
                 continue
+            if job.batch and self.batching:
+                continue  # the batch collector takes it (app.pipeline.batch_collector)
             with SetWorkflowID(job.workflow_id):
                 DBOS.enqueue_workflow(EXTRACTION_QUEUE, process_article, *_arguments(job))
 
+    @property
+    def batching(self) -> bool:
+        """Whether batch-mode articles go through the Batch API here."""
+        return batching(self.settings)
+
     def sweep(self) -> int:
         """Re-queue waiting articles whose job is gone; call it off the event loop."""
-        return sweeper.sweep(self.engine, self)
+        return sweeper.sweep(self.engine, self, batching=self.batching)
 
     def _sweep_until_stopped(self) -> None:
         every = self.settings.sweep_interval_seconds
