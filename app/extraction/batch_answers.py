@@ -94,9 +94,7 @@ def settle(
     found: list[list[ExtractedRecord]] = []
     for number in range(1, len(chunks) + 1):
         try:
-            found.append(
-                extractor.read_answer(answers.completions[number], index, usage, dropped)
-            )
+            found.append(extractor.read_answer(answers.completions[number], index, usage, dropped))
         except ExtractionError as exc:
             raise BatchAnswerRejected(exc.message, "invalid") from exc
     return ExtractionResult(

@@ -30,7 +30,9 @@ class ChunkId:
     prompt_version: str
 
     def __str__(self) -> str:
-        return f"article-{self.article_id}-chunk-{self.chunk}-of-{self.chunks}-{self.prompt_version}"
+        return (
+            f"article-{self.article_id}-chunk-{self.chunk}-of-{self.chunks}-{self.prompt_version}"
+        )
 
     @classmethod
     def parse(cls, custom_id: str) -> "ChunkId | None":

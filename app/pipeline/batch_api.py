@@ -202,4 +202,3 @@ async def read(state: BatchState, article_ids: list[int]) -> Outcome:
             continue
         outcome.results[article_id] = account(result, services.settings, BATCH)
     return outcome
-

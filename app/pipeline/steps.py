@@ -24,8 +24,8 @@ from app.fetching.errors import FetchTimeout
 from app.fetching.policy import FetchPolicy
 from app.observability.metrics import BREAKER_STATE, EXTRACTION_FAILURES, LLM_CALLS, LLM_TOKENS
 from app.parsing.isolation import ParserFailed
-from app.pipeline.accounting import SYNC, account
 from app.parsing.pages import extract_page
+from app.pipeline.accounting import SYNC, account
 from app.pipeline.budget import TokenBudget
 from app.records.store import store_extraction
 from app.services import bound

@@ -19,6 +19,7 @@ from dbos import DBOS, SetWorkflowID, error
 from app.articles.jobs import ExtractArticle
 from app.errors import ExtractionError
 from app.fetching.errors import FetchError
+from app.pipeline.batch_claims import routed_to_batch
 from app.pipeline.steps import (
     begin,
     breaker_open,
@@ -30,7 +31,6 @@ from app.pipeline.steps import (
     park,
     store,
 )
-from app.pipeline.batch_claims import routed_to_batch
 from app.services import bound
 
 EXTRACTION_QUEUE = "extraction"
