@@ -8,6 +8,7 @@ its request in the error file, `BATCH-UNGROUNDED` answers with a quote the artic
 A batch completes `delay` seconds after it was created, on the first retrieve after that.
 """
 
+import asyncio
 import json
 import random
 import socket
@@ -47,10 +48,15 @@ class FakeBatches:
     """The fake's state: files, batches, and what was asked."""
 
     delay: float = 0.0
+    # Seconds a create waits before answering (the batch exists meanwhile), and a download.
+    create_delay: float = 0.0
+    content_delay: float = 0.0
     files: dict[str, bytes] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     created: int = 0
+    downloads: int = 0
+    lists: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
     def add_file(self, content: bytes, purpose: str = "batch") -> dict[str, Any]:
@@ -152,10 +158,14 @@ def batch_routes(state: FakeBatches) -> list[Route]:
         return JSONResponse(state.add_file(fields["file"], fields["purpose"].decode()))
 
     async def content(request: Request) -> Response:
+        state.downloads += 1
+        await asyncio.sleep(state.content_delay)
         return Response(state.files[request.path_params["file_id"]])
 
     async def create(request: Request) -> JSONResponse:
-        return JSONResponse(state.create(await request.json()))
+        created = state.create(await request.json())
+        await asyncio.sleep(state.create_delay)
+        return JSONResponse(created)
 
     async def retrieve(request: Request) -> JSONResponse:
         return JSONResponse(state.retrieve(request.path_params["batch_id"]))
@@ -165,6 +175,7 @@ def batch_routes(state: FakeBatches) -> list[Route]:
         return JSONResponse(state.public(request.path_params["batch_id"]))
 
     async def listing(request: Request) -> JSONResponse:
+        state.lists += 1
         limit = int(request.query_params.get("limit", 20))
         data = [state.public(i) for i in reversed(state.batches)][:limit]
         first, last = (data[0]["id"], data[-1]["id"]) if data else (None, None)

@@ -91,13 +91,13 @@ def completion(body: dict[str, Any], records: list[dict[str, Any]]) -> dict[str,
     }
 
 
-def build_app(delay: float = 0.0, batch_delay: float = 0.0) -> Starlette:
+def build_app(delay: float = 0.0, batch_delay: float = 0.0, **batch_delays: float) -> Starlette:
     """The fake endpoint; `delay` seconds pass before each answer, `batch_delay` before a batch
-    completes (the Batch API: `tests.support.batch_server`)."""
+    completes (the Batch API, and its `batch_delays`: `tests.support.batch_server`)."""
     from tests.support.batch_server import FakeBatches, batch_routes
 
     calls: Counter[str] = Counter()
-    batches = FakeBatches(batch_delay)
+    batches = FakeBatches(batch_delay, **batch_delays)
 
     async def chat(request: Request) -> JSONResponse:
         body = await request.json()
@@ -114,6 +114,8 @@ def build_app(delay: float = 0.0, batch_delay: float = 0.0) -> Starlette:
                 "by_article": dict(calls),
                 "batch_requests": dict(batches.requests),
                 "batches_created": batches.created,
+                "downloads": batches.downloads,
+                "batch_lists": batches.lists,
             }
         )
 
@@ -132,9 +134,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--batch-delay", type=float, default=0.0)
+    parser.add_argument("--create-delay", type=float, default=0.0)
+    parser.add_argument("--content-delay", type=float, default=0.0)
     args = parser.parse_args()
+    app = build_app(
+        args.delay,
+        args.batch_delay,
+        create_delay=args.create_delay,
+        content_delay=args.content_delay,
+    )
     uvicorn.run(
-        build_app(args.delay, args.batch_delay),
+        app,
         host="127.0.0.1",
         port=args.port,
         log_level="warning",
