@@ -9,6 +9,7 @@ answer to another prompt version is never taken for this one's.
 import json
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from app.config import Settings
 from app.extraction.chunking import split
@@ -16,7 +17,7 @@ from app.extraction.contract import ArticleInput
 from app.extraction.llm import LLMExtractor
 from app.extraction.prompts import Part
 
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Final = "/v1/chat/completions"
 _CUSTOM_ID = re.compile(r"^article-(\d+)-chunk-(\d+)-of-(\d+)-(.+)$")
 
 

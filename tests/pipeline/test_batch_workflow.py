@@ -23,15 +23,27 @@ def fake_llm() -> Iterator[str]:
 
 
 @pytest.fixture
-def batch_settings(make_settings: Callable[..., Settings], fake_llm: str) -> Settings:
-    """Batching on against the fake, with small files and quick polls."""
-    return make_settings(
-        openai_base_url=fake_llm,
-        llm_batch="auto",
-        llm_batch_wait_seconds=0,
-        llm_batch_poll_seconds=0.1,
-        llm_batch_max_requests=2,
-    )
+def make_batch_settings(
+    make_settings: Callable[..., Settings], fake_llm: str
+) -> Callable[..., Settings]:
+    """Batching on against the fake, sending at once, with quick polls."""
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "openai_base_url": fake_llm,
+            "llm_batch": "auto",
+            "llm_batch_wait_seconds": 0,
+            "llm_batch_poll_seconds": 0.1,
+        }
+        return make_settings(**(values | overrides))
+
+    return build
+
+
+@pytest.fixture
+def batch_settings(make_batch_settings: Callable[..., Settings]) -> Settings:
+    """Batching on, with files of two requests at most."""
+    return make_batch_settings(llm_batch_max_requests=2)
 
 
 def calls(base_url: str) -> dict[str, Any]:
@@ -108,14 +120,9 @@ async def test_error_lines_and_ungrounded_answers_go_to_the_synchronous_path_cou
 
 
 async def test_an_expired_batch_keeps_its_answers_and_sends_the_rest_to_the_sync_path(
-    make_settings: Callable[..., Settings], fake_llm: str
+    make_batch_settings: Callable[..., Settings], fake_llm: str
 ) -> None:
-    settings = make_settings(
-        openai_base_url=fake_llm,
-        llm_batch="auto",
-        llm_batch_wait_seconds=0,
-        llm_batch_poll_seconds=0.1,
-    )
+    settings = make_batch_settings()
     texts = [article_text(0), article_text(1) + f" {EXPIRE}."]
     async with running(settings) as (client, _):
         ids = await post_all(client, texts, "batch")
@@ -127,16 +134,9 @@ async def test_an_expired_batch_keeps_its_answers_and_sends_the_rest_to_the_sync
 
 
 async def test_a_long_article_sends_one_request_per_chunk_and_merges_their_records(
-    make_settings: Callable[..., Settings], fake_llm: str
+    make_batch_settings: Callable[..., Settings], fake_llm: str
 ) -> None:
-    settings = make_settings(
-        openai_base_url=fake_llm,
-        llm_batch="auto",
-        llm_batch_wait_seconds=0,
-        llm_batch_poll_seconds=0.1,
-        chunk_chars=2_000,
-        chunk_overlap_chars=0,
-    )
+    settings = make_batch_settings(chunk_chars=2_000, chunk_overlap_chars=0)
     long_text = " ".join(article_text(n) for n in range(40))
     async with running(settings) as (client, _):
         [article_id] = await post_all(client, [long_text], "batch")
@@ -151,9 +151,9 @@ async def test_a_long_article_sends_one_request_per_chunk_and_merges_their_recor
 
 
 async def test_sync_articles_and_batching_off_use_the_synchronous_path(
-    make_settings: Callable[..., Settings], fake_llm: str
+    make_batch_settings: Callable[..., Settings], fake_llm: str
 ) -> None:
-    settings = make_settings(openai_base_url=fake_llm, llm_batch="off")
+    settings = make_batch_settings(llm_batch="off")
     async with running(settings) as (client, _):
         [article_id] = await post_all(client, [article_text(0)], "batch")
         article = await wait_for_article(client, article_id)
