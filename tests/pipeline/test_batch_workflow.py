@@ -12,6 +12,8 @@ import pytest
 from app.config import Settings
 from tests.support.app import running, wait_for_article
 from tests.support.batch_server import ERROR, EXPIRE, UNGROUNDED, serving
+from tests.support.corpus import TESTS
+from tests.support.loopback import LoopbackServer, send
 from tests.support.processes import article_key, article_text
 
 
@@ -161,3 +163,22 @@ async def test_sync_articles_and_batching_off_use_the_synchronous_path(
     assert article["extraction"]["mode"] == "sync"
     assert article["extraction"]["cost_usd"] == pytest.approx(0.00021)
     assert calls(fake_llm)["batches_created"] == 0
+
+
+async def test_a_url_sent_in_batch_mode_is_fetched_then_extracted_in_a_batch(
+    make_batch_settings: Callable[..., Settings], fake_llm: str
+) -> None:
+    page = (TESTS / "fixtures" / "pages" / "article_without_canonical.html").read_bytes()
+    with LoopbackServer() as site:
+        site.routes["/story"] = lambda h: send(h, body=page)
+        settings = make_batch_settings(fetch_allow_hosts=f"127.0.0.1:{site.port}")
+        async with running(settings) as (client, _):
+            posted = await client.post(
+                "/v1/articles", json={"url": site.url("/story"), "mode": "batch"}
+            )
+            article = await wait_for_article(client, posted.json()["id"])
+
+    assert article["status"] == "done"
+    assert article["extraction"]["mode"] == "batch"
+    assert sum(calls(fake_llm)["batch_requests"].values()) == 1
+    assert calls(fake_llm)["total"] == 0
