@@ -33,6 +33,11 @@ def left_to_batch() -> ColumnElement[bool]:
     return and_(col(Article.extraction_mode) == BATCH, col(Article.text).is_not(None))
 
 
+def claimed_by_batch() -> ColumnElement[bool]:
+    """SQL: a batch workflow has claimed the article."""
+    return and_(left_to_batch(), col(Article.batch_key).is_not(None))
+
+
 def _unclaimed() -> tuple[ColumnElement[bool], ...]:
     return (left_to_batch(), col(Article.batch_key).is_(None), col(Article.status).in_(WAITING))
 
@@ -131,8 +136,7 @@ def claimed_keys(engine: Engine) -> list[str]:
     with Session(engine) as session:
         keys = session.exec(
             select(Article.batch_key)
-            .where(left_to_batch(), col(Article.status).in_(WAITING))
-            .where(col(Article.batch_key).is_not(None))
+            .where(claimed_by_batch(), col(Article.status).in_(WAITING))
             .distinct()
         ).all()
     return [k for k in keys if k is not None]

@@ -17,17 +17,25 @@ from app.pipeline.sweeper import LIVE
 log = logging.getLogger(__name__)
 
 
+def free_orphans(engine: Engine) -> int:
+    """Free the articles of batch workflows that ended without settling them (the next batch,
+    or with batching off the sweeper, takes them); how many. Blocking."""
+    keys = claimed_keys(engine)
+    if not keys:
+        return 0
+    states = {
+        w.workflow_id: w.status
+        for w in DBOS.list_workflows(workflow_ids=keys, load_input=False, load_output=False)
+    }
+    released = release(engine, [k for k in keys if states.get(k) not in LIVE])
+    if released:
+        log.warning("freed %d articles of batches that ended unsettled", released)
+    return released
+
+
 def collect(engine: Engine, settings: Settings) -> str | None:
     """Free orphaned claims, then start a batch if one is due; its key. Blocking."""
-    keys = claimed_keys(engine)
-    if keys:
-        states = {
-            w.workflow_id: w.status
-            for w in DBOS.list_workflows(workflow_ids=keys, load_input=False, load_output=False)
-        }
-        gone = [k for k in keys if states.get(k) not in LIVE]
-        if released := release(engine, gone):
-            log.warning("freed %d articles of batches that ended unsettled", released)
+    free_orphans(engine)
     if _waiting_to_start() or not due(engine, settings):
         return None
     batch_key = f"batch-{uuid4().hex}"

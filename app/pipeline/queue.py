@@ -165,6 +165,7 @@ class DurableQueue:
 
     def sweep(self) -> int:
         """Re-queue waiting articles whose job is gone; call it off the event loop."""
+        batch_collector.free_orphans(self.engine)
         return sweeper.sweep(self.engine, self, batching=self.batching)
 
     def _sweep_until_stopped(self) -> None:

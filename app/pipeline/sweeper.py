@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from app.articles.jobs import ExtractArticle
 from app.articles.tables import Article, ArticleStatus
 from app.db.unit import Job, JobSender, transaction
-from app.pipeline.batch_claims import left_to_batch
+from app.pipeline.batch_claims import claimed_by_batch, left_to_batch
 
 log = logging.getLogger(__name__)
 WAITING = (ArticleStatus.QUEUED, ArticleStatus.PROCESSING)
@@ -51,11 +51,11 @@ def sweep(engine: Engine, sender: JobSender, *, batching: bool = False) -> int:
 
 
 def waiting_articles(session: Session, *, batching: bool = False) -> Sequence[Article]:
-    """Articles accepted and not finished (with `batching`, not those left to a batch)."""
+    """Articles accepted and not finished, but those a batch workflow has claimed (it owns
+    them) and, with `batching`, those waiting for a batch."""
     query = select(Article).where(col(Article.status).in_(WAITING))
-    if batching:
-        query = query.where(not_(left_to_batch()))
-    return session.exec(query).all()
+    waits_for_batch = left_to_batch() if batching else claimed_by_batch()
+    return session.exec(query.where(not_(waits_for_batch))).all()
 
 
 def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:

@@ -78,3 +78,11 @@ def test_articles_of_a_batch_whose_workflow_is_gone_are_freed_for_the_next(
 
     assert release(engine, ["batch-gone"]) == 2
     assert due(engine, settings(llm_batch_max_articles=2))
+
+
+def test_the_sweeper_leaves_articles_claimed_by_a_batch_alone_even_with_batching_off(
+    engine: Engine,
+) -> None:
+    add(engine, 1, batch_key="batch-running", status=ArticleStatus.PROCESSING)
+    with Session(engine) as session:
+        assert waiting_articles(session) == []
