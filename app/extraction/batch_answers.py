@@ -23,9 +23,11 @@ from app.extraction.vocabulary import ExtractorName
 class BatchAnswerRejected(ExtractionError):
     """A batch answer that cannot be stored: missing, an error, or invalid."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, usage: Usage | None = None) -> None:
         super().__init__(message, transient=False)
         self.reason = reason
+        # What the rejected answers cost: they were paid for all the same.
+        self.usage = usage or Usage()
 
 
 @dataclass
@@ -96,7 +98,7 @@ def settle(
         try:
             found.append(extractor.read_answer(answers.completions[number], index, usage, dropped))
         except ExtractionError as exc:
-            raise BatchAnswerRejected(exc.message, "invalid") from exc
+            raise BatchAnswerRejected(exc.message, "invalid", usage) from exc
     return ExtractionResult(
         records=merge(found),
         extractor=ExtractorName.LLM,

@@ -27,7 +27,7 @@ from app.extraction.llm import LLMExtractor
 from app.extraction.relevance import is_relevant
 from app.extraction.vocabulary import ExtractorName
 from app.observability.metrics import BATCHES
-from app.pipeline.accounting import BATCH, account
+from app.pipeline.accounting import BATCH, account, spend
 from app.pipeline.steps import database_unavailable, load_input
 from app.services import Services, bound
 
@@ -199,6 +199,7 @@ async def read(state: BatchState, article_ids: list[int]) -> Outcome:
             result = settle(extractor, services.settings, article, entry)
         except BatchAnswerRejected as exc:
             outcome.rejected[article_id] = exc.reason
+            spend(exc.usage, services.settings, BATCH)
             continue
         outcome.results[article_id] = account(result, services.settings, BATCH)
     return outcome

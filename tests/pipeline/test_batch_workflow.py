@@ -119,6 +119,9 @@ async def test_error_lines_and_ungrounded_answers_go_to_the_synchronous_path_cou
         assert metric(after, name) - metric(before, name) == 1
     sync = 'parley_extractions_total{mode="sync"}'
     assert metric(after, sync) - metric(before, sync) == 2
+    # The ungrounded answer was paid for: its tokens count with the used answer's.
+    tokens = 'parley_llm_mode_tokens_total{kind="prompt",mode="batch"}'
+    assert metric(after, tokens) - metric(before, tokens) == 2000
 
 
 async def test_an_expired_batch_keeps_its_answers_and_sends_the_rest_to_the_sync_path(
