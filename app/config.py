@@ -59,6 +59,37 @@ class Settings(BaseSettings):
     )
     relevance_gate: bool = True
 
+    # -- the OpenAI Batch API (half price, answers within 24 h) --
+    llm_batch: Literal["off", "auto"] = Field(
+        default="off",
+        description="`auto`: articles sent with mode `batch` are extracted through the OpenAI "
+        "Batch API; `off`: every article goes through the synchronous path.",
+    )
+    llm_batch_max_articles: int = Field(
+        default=2_000, ge=1, description="Articles one batch collects at most."
+    )
+    llm_batch_wait_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="How long the oldest waiting batch-mode article waits for more to fill a "
+        "batch before a smaller one is sent.",
+    )
+    llm_batch_poll_seconds: float = Field(
+        default=60.0, gt=0, description="How often a submitted batch's status is checked."
+    )
+    llm_batch_max_requests: int = Field(
+        default=50_000, ge=1, description="Requests per batch input file (the API's limit)."
+    )
+    llm_batch_max_bytes: int = Field(
+        default=200_000_000, ge=1_000, description="Bytes per batch input file (the API's limit)."
+    )
+    llm_price_input_per_mtok: float = Field(
+        default=0.15, ge=0, description="US dollars per million prompt tokens (synchronous)."
+    )
+    llm_price_output_per_mtok: float = Field(
+        default=0.60, ge=0, description="US dollars per million completion tokens (synchronous)."
+    )
+
     # Queue: the LLM provider's limits.
     queue_concurrency: int = Field(default=4, ge=1)
     queue_rate_limit: int = Field(default=60, ge=1, description="LLM calls per rate period.")

@@ -141,6 +141,7 @@ class Rows:
                 text_hash=_fingerprint(text),
                 attempts=1,
                 job_key=f"{rid:032x}",
+                extraction_mode="sync",
                 created_at=at,
                 updated_at=at,
             )
@@ -247,6 +248,7 @@ def _extraction(rid: int, at: str) -> Row:
         records_dropped=0,
         drop_reasons="[]",
         skipped_by_gate=0,
+        mode="sync",
         created_at=at,
     )
 

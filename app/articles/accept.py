@@ -49,6 +49,7 @@ def article_values(payload: ArticleIn, settings: Settings) -> dict[str, Any]:
         "posted_url": canonical,
         "source": payload.source,
         "published_at": as_utc(payload.published_at),
+        "extraction_mode": payload.mode,
     }
 
 

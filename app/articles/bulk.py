@@ -83,7 +83,8 @@ class _Draft:
     def job(self) -> ExtractArticle:
         """The extraction job of the inserted article."""
         assert self.id is not None, "insert the article before sending its job"
-        return ExtractArticle(self.id, self.row["job_key"], 0, not self.row["text"])
+        batch = self.row["extraction_mode"] == "batch"
+        return ExtractArticle(self.id, self.row["job_key"], 0, not self.row["text"], batch)
 
 
 def parse_line(line: Line, settings: Settings, now: datetime) -> _Draft | Outcome:

@@ -15,12 +15,15 @@ class ExtractArticle(Job):
     job_key: str
     attempts: int
     fetch_first: bool
+    # Sent in mode "batch": with batching on, the batch collector extracts it, not this job.
+    batch: bool = False
 
     @classmethod
     def of(cls, article: Article) -> "ExtractArticle":
         """The job for the article's current attempt (the article must be flushed)."""
         assert article.id is not None, "flush the article before sending its job"
-        return cls(article.id, article.job_key, article.attempts, not article.text)
+        batch = article.extraction_mode == "batch"
+        return cls(article.id, article.job_key, article.attempts, not article.text, batch)
 
     @property
     def workflow_id(self) -> str:
@@ -46,6 +49,6 @@ class FeedArticles(Job):
         """The feeding workflow's id: its first job's key is unique, so is this."""
         return f"feed-{self.jobs[0].job_key}-{len(self.jobs)}"
 
-    def arguments(self) -> list[tuple[int, str, int, bool]]:
+    def arguments(self) -> list[tuple[int, str, int, bool, bool]]:
         """The jobs as plain values, for the durable queue to store."""
-        return [(j.article_id, j.job_key, j.attempts, j.fetch_first) for j in self.jobs]
+        return [(j.article_id, j.job_key, j.attempts, j.fetch_first, j.batch) for j in self.jobs]

@@ -18,6 +18,8 @@ def extraction_out(extraction: Extraction) -> ExtractionOut:
         records_dropped=extraction.records_dropped,
         dropped=[DroppedOut.model_validate(d) for d in extraction.drop_reasons],
         skipped_by_relevance_gate=extraction.skipped_by_gate,
+        mode=extraction.mode,
+        cost_usd=extraction.cost_usd,
     )
 
 

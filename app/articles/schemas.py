@@ -2,6 +2,7 @@
 `app.articles.tables`."""
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -9,6 +10,8 @@ from app.articles.tables import ArticleStatus
 from app.extraction.vocabulary import ExtractorName
 from app.http.schemas import storable_text
 from app.records.schemas import RecordOut, Usage
+
+ExtractionMode = Literal["sync", "batch"]
 
 
 class ArticleIn(BaseModel):
@@ -23,6 +26,11 @@ class ArticleIn(BaseModel):
         default=None, description="ISO 8601; anchors relative dates. Naive times are UTC."
     )
     source: str | None = Field(default=None, max_length=300, description="Publication name.")
+    mode: ExtractionMode = Field(
+        default="sync",
+        description="`batch`: extract through the OpenAI Batch API (half price, within 24 h) "
+        "when the service runs with PARLEY_LLM_BATCH=auto; otherwise like `sync`.",
+    )
 
     @field_validator("text", "url", "title", "source", mode="before")
     @classmethod
@@ -80,6 +88,10 @@ class ExtractionOut(BaseModel):
     records_dropped: int
     dropped: list[DroppedOut]
     skipped_by_relevance_gate: bool
+    mode: ExtractionMode = Field(description="How the LLM was asked: `sync` or `batch`.")
+    cost_usd: float | None = Field(
+        description="Estimated cost in US dollars at the configured prices (LLM only)."
+    )
 
 
 class ArticleOut(BaseModel):
@@ -99,6 +111,10 @@ class ArticleOut(BaseModel):
     text: str | None
     duplicate_of: int | None = Field(
         description="Set when the fetched page is an article already known; its records are there."
+    )
+    extraction_mode: ExtractionMode = Field(
+        description="The article's route: `batch` while it waits for a batch, `sync` otherwise "
+        "(a batch answer that could not be used turns it to `sync`)."
     )
     created_at: datetime
     updated_at: datetime

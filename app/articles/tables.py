@@ -53,5 +53,12 @@ class Article(SQLModel, table=True):
     attempts: int = 0
     # Names this article's jobs; unique even if the database is recreated beside an old queue.
     job_key: str = Field(default_factory=lambda: uuid4().hex, max_length=32)
+    # How its extraction runs: "sync" (a job on the extraction queue) or "batch" (collected
+    # into an OpenAI batch when PARLEY_LLM_BATCH=auto); a batch answer that fails validation
+    # turns it back to "sync". `batch_key` names the batch workflow that claimed it.
+    extraction_mode: str = Field(
+        default="sync", max_length=8, sa_column_kwargs={"server_default": "sync"}
+    )
+    batch_key: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

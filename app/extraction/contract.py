@@ -192,3 +192,6 @@ class ExtractionResult:
     usage: Usage = field(default_factory=Usage)
     dropped: list[Dropped] = field(default_factory=list)
     skipped_by_gate: bool = False
+    # How the LLM was asked ("sync", or "batch": the Batch API) and the estimated cost (USD).
+    mode: str = "sync"
+    cost_usd: float | None = None

@@ -19,7 +19,9 @@ import openai
 from instructor import OpenAISchema
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import Hooks
-from pydantic import ConfigDict, model_validator
+from instructor.processing.response import handle_response_model, process_response
+from openai.types.chat import ChatCompletion
+from pydantic import ConfigDict, ValidationError, model_validator
 
 from app.config import Settings
 from app.errors import ExtractionError
@@ -186,6 +188,39 @@ class LLMExtractor:
             )
         except (InstructorRetryException, IncompleteOutputException, openai.OpenAIError) as exc:
             raise to_extraction_error(exc) from exc
+        finally:
+            _CALL.reset(token)
+        return list(result.records)
+
+    def request_body(self, article: ArticleInput, text: str, part: Part) -> dict[str, Any]:
+        """The chat completion request the synchronous path makes for one chunk (its first
+        attempt), as a JSON body: the same model, prompt, schema and token limit."""
+        _, body = handle_response_model(
+            GroundedExtraction,
+            mode=MODES[self._settings.llm_mode],
+            model=self._settings.llm_model,
+            messages=self.prompt.messages(article, text, part),
+            max_tokens=self._settings.llm_max_tokens,
+        )
+        return body
+
+    def read_answer(
+        self, completion: dict[str, Any], index: TextIndex, usage: Usage, dropped: list[Dropped]
+    ) -> list[ExtractedRecord]:
+        """Validate and ground one chunk's answer (a chat completion as JSON) as the synchronous
+        path does its first response: where that would re-ask, this raises `ExtractionError`.
+        Tokens are added to `usage` and dropped records to `dropped` either way."""
+        mode = MODES[self._settings.llm_mode]
+        call = _Call(index, self._settings.llm_reasks + 1, usage, dropped)
+        token = _CALL.set(call)
+        try:
+            response = ChatCompletion.model_validate(completion)
+            call.on_response(response)
+            result = process_response(
+                response, response_model=GroundedExtraction, stream=False, mode=mode
+            )
+        except (ValidationError, IncompleteOutputException, ValueError, AttributeError) as exc:
+            raise ExtractionError(f"invalid answer: {exc}"[:500], transient=False) from exc
         finally:
             _CALL.reset(token)
         return list(result.records)

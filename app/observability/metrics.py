@@ -17,11 +17,34 @@ EXTRACTION_FAILURES = Counter(
 BREAKER_STATE = Gauge(
     "parley_llm_breaker_state", "LLM circuit breaker: 0 closed, 1 half-open, 2 open.", registry=None
 )
+EXTRACTIONS_BY_MODE = Counter(
+    "parley_extractions", "LLM extractions by mode (sync or batch).", ["mode"], registry=None
+)
+TOKENS_BY_MODE = Counter(
+    "parley_llm_mode_tokens", "LLM tokens by mode and kind.", ["mode", "kind"], registry=None
+)
+COST_BY_MODE = Counter(
+    "parley_llm_cost_usd", "Estimated LLM spend in US dollars, by mode.", ["mode"], registry=None
+)
+BATCH_FALLBACKS = Counter(
+    "parley_batch_fallbacks",
+    "Batch-mode articles sent to the synchronous path, by reason.",
+    ["reason"],
+    registry=None,
+)
+BATCHES = Counter(
+    "parley_llm_batches", "OpenAI batches that ended, by final status.", ["status"], registry=None
+)
 PIPELINE_METRICS: tuple[Collector, ...] = (
     LLM_CALLS,
     LLM_TOKENS,
     EXTRACTION_FAILURES,
     BREAKER_STATE,
+    EXTRACTIONS_BY_MODE,
+    TOKENS_BY_MODE,
+    COST_BY_MODE,
+    BATCH_FALLBACKS,
+    BATCHES,
 )
 
 

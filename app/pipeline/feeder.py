@@ -8,13 +8,15 @@ workflow is, a feeding workflow interrupted resumes where it stopped (each job i
 checkpointed), and the sweeper queues any waiting article whose job never came.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dbos import DBOS, SetWorkflowID
 
 from app.articles.jobs import ExtractArticle
+from app.pipeline.batch_claims import batching
 from app.pipeline.workflow import EXTRACTION_QUEUE, FETCH_QUEUE, fetch_page, process_article
+from app.services import bound
 
 FEED_QUEUE = "feeding"
 
@@ -28,18 +30,29 @@ def _target(job: ExtractArticle) -> tuple[str, str, Callable[..., Any], tuple[An
     return job.workflow_id, EXTRACTION_QUEUE, process_article, (job.article_id, job.job_key)
 
 
-def enqueue(job: ExtractArticle) -> None:
-    """Queue one article's job; the same job twice is one workflow."""
+def enqueue(job: ExtractArticle, *, batching: bool) -> None:
+    """Queue one article's job; the same job twice is one workflow. With `batching`, an
+    article sent in batch mode that has its text is left to the batch collector."""
+    if batching and job.batch and not job.fetch_first:
+        return
     workflow_id, queue, workflow, arguments = _target(job)
     with SetWorkflowID(workflow_id):
         DBOS.enqueue_workflow(queue, workflow, *arguments)
 
 
 @DBOS.workflow(name="parley.feed_articles")
-async def feed_articles(jobs: list[tuple[int, str, int, bool]]) -> int:
-    """Queue the extraction jobs of one bulk batch (article id, job key, attempt, fetch first)."""
+async def feed_articles(jobs: Sequence[tuple[int, str, int, bool, bool]]) -> int:
+    """Queue the extraction jobs of one bulk batch (article id, job key, attempt, fetch first,
+    batch mode; a job checkpointed before batching existed has four); batch-mode articles with
+    their text are left to the batch collector."""
+    batch_on = batching(bound().settings)
+    queued = 0
     for values in jobs:
-        workflow_id, queue, workflow, arguments = _target(ExtractArticle(*values))
+        job = ExtractArticle(*values)
+        if batch_on and job.batch and not job.fetch_first:
+            continue
+        workflow_id, queue, workflow, arguments = _target(job)
         with SetWorkflowID(workflow_id):
             await DBOS.enqueue_workflow_async(queue, workflow, *arguments)
-    return len(jobs)
+        queued += 1
+    return queued

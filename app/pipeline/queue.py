@@ -20,7 +20,9 @@ from app.articles.jobs import ExtractArticle, FeedArticles
 from app.config import Settings
 from app.db.engine import normalise_url
 from app.db.unit import Job
-from app.pipeline import sweeper
+from app.pipeline import batch_collector, sweeper
+from app.pipeline.batch_claims import batching
+from app.pipeline.batch_workflow import BATCH_QUEUE
 from app.pipeline.feeder import FEED_QUEUE, enqueue, feed_articles
 from app.pipeline.workflow import EXTRACTION_QUEUE, FETCH_QUEUE, in_flight
 
@@ -107,12 +109,25 @@ class DurableQueue:
             polling_interval_sec=self.settings.queue_poll_seconds,
             on_conflict="always_update",
         )
+        # Batch workflows mostly sleep between polls: no concurrency limit.
+        await DBOS.register_queue_async(
+            BATCH_QUEUE,
+            polling_interval_sec=self.settings.queue_poll_seconds,
+            on_conflict="always_update",
+        )
         if work:
             self._stop_sweeping.clear()
             sweeper = threading.Thread(
                 target=self._sweep_until_stopped, name="parley-sweeper", daemon=True
             )
             sweeper.start()
+            if self.batching:
+                threading.Thread(
+                    target=batch_collector.collect_until,
+                    args=(self._stop_sweeping, self.engine, self.settings),
+                    name="parley-batch-collector",
+                    daemon=True,
+                ).start()
 
     def stop(self, *, drain: bool) -> None:
         """Stop taking work and shut DBOS down; with `drain`, running jobs get the grace period.
@@ -133,16 +148,22 @@ class DurableQueue:
         batches to feed; the same job twice is one workflow."""
         for job in jobs:
             if isinstance(job, ExtractArticle):
-                enqueue(job)
+                enqueue(job, batching=self.batching)
             elif isinstance(job, FeedArticles):
                 with SetWorkflowID(job.workflow_id):
                     DBOS.enqueue_workflow(FEED_QUEUE, feed_articles, job.arguments())
             else:
                 raise TypeError(f"no workflow runs {type(job).__name__} jobs")
 
+    @property
+    def batching(self) -> bool:
+        """Whether batch-mode articles go through the Batch API here."""
+        return batching(self.settings)
+
     def sweep(self) -> int:
         """Re-queue waiting articles whose job is gone; call it off the event loop."""
-        return sweeper.sweep(self.engine, self)
+        batch_collector.free_orphans(self.engine)
+        return sweeper.sweep(self.engine, self, batching=self.batching)
 
     def _sweep_until_stopped(self) -> None:
         every = self.settings.sweep_interval_seconds

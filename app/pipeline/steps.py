@@ -27,6 +27,7 @@ from app.fetching.policy import FetchPolicy
 from app.observability.metrics import BREAKER_STATE, EXTRACTION_FAILURES, LLM_CALLS, LLM_TOKENS
 from app.parsing.isolation import ParserFailed
 from app.parsing.pages import extract_page
+from app.pipeline.accounting import SYNC, account
 from app.pipeline.budget import TokenBudget
 from app.records.store import store_extraction
 from app.services import bound
@@ -170,7 +171,8 @@ async def fetch_article(article_id: int, deadline: float) -> bool:
     return await asyncio.to_thread(_attach, article_id, fetched)
 
 
-def _load_input(article_id: int) -> ArticleInput:
+def load_input(article_id: int) -> ArticleInput:
+    """What the extractor reads of a stored article; `ExtractionError` when it has no text."""
     with bound().transaction() as unit:
         article = unit.session.get(Article, article_id)
         if article is None or not article.text:
@@ -188,7 +190,7 @@ def _load_input(article_id: int) -> ArticleInput:
 async def extract(article_id: int) -> ExtractionResult:
     """Run the configured extractor; the relevance gate spares the LLM unrelated articles."""
     services = bound()
-    article = await asyncio.to_thread(_load_input, article_id)
+    article = await asyncio.to_thread(load_input, article_id)
     extractor = services.extractor
     gated = extractor.name == "llm" and services.settings.relevance_gate
     if gated and not is_relevant(article.text, article.title):
@@ -205,7 +207,7 @@ async def extract(article_id: int) -> ExtractionResult:
     LLM_CALLS.inc(result.usage.calls)
     LLM_TOKENS.labels("prompt").inc(result.usage.prompt_tokens)
     LLM_TOKENS.labels("completion").inc(result.usage.completion_tokens)
-    return result
+    return account(result, services.settings, SYNC)
 
 
 _BREAKER_CODES = {"closed": 0, "half_open": 1, "open": 2}

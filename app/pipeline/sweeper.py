@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dbos import DBOS
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, not_, update
 from sqlmodel import Session, col, select
 
 from app.articles.jobs import ExtractArticle
 from app.articles.tables import Article, ArticleStatus
 from app.db.unit import Job, JobSender, transaction
+from app.pipeline.batch_claims import claimed_by_batch, left_to_batch
 
 log = logging.getLogger(__name__)
 WAITING = (ArticleStatus.QUEUED, ArticleStatus.PROCESSING)
@@ -35,10 +36,12 @@ class Stranded:
     ended: bool
 
 
-def sweep(engine: Engine, sender: JobSender) -> int:
-    """Re-queue waiting articles whose job is gone; returns how many. Blocking (DBOS, database)."""
+def sweep(engine: Engine, sender: JobSender, *, batching: bool = False) -> int:
+    """Re-queue waiting articles whose job is gone; returns how many. Blocking (DBOS, database).
+
+    With `batching`, articles left to the batch collector have no job to look for."""
     with Session(engine) as session:
-        jobs = [ExtractArticle.of(a) for a in waiting_articles(session)]
+        jobs = [ExtractArticle.of(a) for a in waiting_articles(session, batching=batching)]
     stranded = find_stranded(jobs)
     with transaction(engine, sender) as unit:
         queued = requeue(unit.session, stranded, unit.send)
@@ -47,9 +50,12 @@ def sweep(engine: Engine, sender: JobSender) -> int:
     return queued
 
 
-def waiting_articles(session: Session) -> Sequence[Article]:
-    """Articles accepted and not finished."""
-    return session.exec(select(Article).where(col(Article.status).in_(WAITING))).all()
+def waiting_articles(session: Session, *, batching: bool = False) -> Sequence[Article]:
+    """Articles accepted and not finished, but those a batch workflow has claimed (it owns
+    them) and, with `batching`, those waiting for a batch."""
+    query = select(Article).where(col(Article.status).in_(WAITING))
+    waits_for_batch = left_to_batch() if batching else claimed_by_batch()
+    return session.exec(query.where(not_(waits_for_batch))).all()
 
 
 def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:

@@ -20,6 +20,7 @@ from dbos import DBOS, SetWorkflowID, error
 from app.articles.jobs import ExtractArticle
 from app.errors import ExtractionError
 from app.fetching.errors import FetchError
+from app.pipeline.batch_claims import routed_to_batch
 from app.pipeline.steps import (
     begin,
     breaker_open,
@@ -98,6 +99,8 @@ async def fetch_page(article_id: int, job_key: str, attempts: int) -> str:
         ended = await _fetch_or_fail(article_id)
         if ended is not None:
             return ended
+        if await asyncio.to_thread(routed_to_batch, article_id):
+            return "fetched, left to a batch"
         job = ExtractArticle(article_id, job_key, attempts, fetch_first=False)
         with SetWorkflowID(job.workflow_id):
             await DBOS.enqueue_workflow_async(

@@ -132,6 +132,8 @@ def store_extraction(
             {"kind": d.kind, "reason": d.reason, "evidence": d.evidence} for d in dropped
         ],
         skipped_by_gate=result.skipped_by_gate,
+        mode=result.mode,
+        cost_usd=result.cost_usd,
     )
     session.add(extraction)
     session.flush()

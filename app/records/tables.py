@@ -35,6 +35,9 @@ class Extraction(SQLModel, table=True):
     records_dropped: int = 0
     drop_reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     skipped_by_gate: bool = False
+    # "sync" or "batch" (the Batch API, half price), and the estimated cost in US dollars.
+    mode: str = Field(default="sync", max_length=8, sa_column_kwargs={"server_default": "sync"})
+    cost_usd: float | None = None
     created_at: datetime = timestamp()
 
 

@@ -91,9 +91,13 @@ def completion(body: dict[str, Any], records: list[dict[str, Any]]) -> dict[str,
     }
 
 
-def build_app(delay: float = 0.0) -> Starlette:
-    """The fake endpoint; `delay` seconds pass before each answer."""
+def build_app(delay: float = 0.0, batch_delay: float = 0.0, **batch_delays: float) -> Starlette:
+    """The fake endpoint; `delay` seconds pass before each answer, `batch_delay` before a batch
+    completes (the Batch API, and its `batch_delays`: `tests.support.batch_server`)."""
+    from tests.support.batch_server import FakeBatches, batch_routes
+
     calls: Counter[str] = Counter()
+    batches = FakeBatches(batch_delay, **batch_delays)
 
     async def chat(request: Request) -> JSONResponse:
         body = await request.json()
@@ -104,12 +108,22 @@ def build_app(delay: float = 0.0) -> Starlette:
         return JSONResponse(completion(body, [record_for(text)]))
 
     async def count(_: Request) -> JSONResponse:
-        return JSONResponse({"total": sum(calls.values()), "by_article": dict(calls)})
+        return JSONResponse(
+            {
+                "total": sum(calls.values()),
+                "by_article": dict(calls),
+                "batch_requests": dict(batches.requests),
+                "batches_created": batches.created,
+                "downloads": batches.downloads,
+                "batch_lists": batches.lists,
+            }
+        )
 
     return Starlette(
         routes=[
             Route("/v1/chat/completions", chat, methods=["POST"]),
             Route("/calls", count, methods=["GET"]),
+            *batch_routes(batches),
         ]
     )
 
@@ -119,8 +133,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--batch-delay", type=float, default=0.0)
+    parser.add_argument("--create-delay", type=float, default=0.0)
+    parser.add_argument("--content-delay", type=float, default=0.0)
     args = parser.parse_args()
-    uvicorn.run(build_app(args.delay), host="127.0.0.1", port=args.port, log_level="warning")
+    app = build_app(
+        args.delay,
+        args.batch_delay,
+        create_delay=args.create_delay,
+        content_delay=args.content_delay,
+    )
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

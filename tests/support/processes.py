@@ -119,11 +119,12 @@ class Cluster:
         proc.start()
         return proc
 
-    def fake_llm(self, delay: float) -> "FakeLLM":
-        """Start the fake OpenAI-compatible endpoint answering after `delay` seconds."""
+    def fake_llm(self, delay: float, *options: str) -> "FakeLLM":
+        """Start the fake OpenAI-compatible endpoint answering after `delay` seconds (`options`:
+        more of `tests.support.llm_server`'s, e.g. its Batch API delays)."""
         port = free_port()
         args = [sys.executable, "-m", "tests.support.llm_server", "--port", str(port)]
-        proc = self.spawn("llm", [*args, "--delay", str(delay)], clean_env(), REPO)
+        proc = self.spawn("llm", [*args, "--delay", str(delay), *options], clean_env(), REPO)
         fake = FakeLLM(proc, f"http://127.0.0.1:{port}")
         wait_until(lambda: _answers(f"{fake.url}/calls"), 20, proc)
         return fake
@@ -176,6 +177,11 @@ class FakeLLM:
     def total(self) -> int:
         """Completions requested so far."""
         return sum(self.calls().values())
+
+    def counts(self) -> dict[str, Any]:
+        """Everything the fake counts: completions, batch requests, batches, downloads."""
+        body: dict[str, Any] = httpx.get(f"{self.url}/calls", timeout=5).json()
+        return body
 
 
 @dataclass
