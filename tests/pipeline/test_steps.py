@@ -21,16 +21,23 @@ OFF_TOPIC = (
 )
 
 
-async def test_an_article_the_gate_turns_away_ends_done_with_no_records_and_no_llm_call(
-    make_settings: Any,
-) -> None:
+async def _through_the_pipeline(make_settings: Any, text: str) -> tuple[dict[str, Any], int]:
+    """Post `text` to the real app with the relevance gate on; the finished article and how
+    many LLM calls it cost."""
     with respx.mock(base_url=LLM_BASE_URL, assert_all_called=False) as llm:
         route = llm.post("/chat/completions").mock(side_effect=llm_reply([RECORD]))
         async with running(make_settings(relevance_gate=True)) as (client, _):
-            posted = await client.post("/v1/articles", json={"text": OFF_TOPIC})
+            posted = await client.post("/v1/articles", json={"text": text})
             article = await wait_for_article(client, posted.json()["id"])
+    return article, route.call_count
 
-    assert route.called is False
+
+async def test_an_article_the_gate_turns_away_ends_done_with_no_records_and_no_llm_call(
+    make_settings: Any,
+) -> None:
+    article, calls = await _through_the_pipeline(make_settings, OFF_TOPIC)
+
+    assert calls == 0
     assert article["status"] == "done"
     assert article["records"] == []
     assert article["extraction"]["skipped_by_relevance_gate"] is True
@@ -39,13 +46,9 @@ async def test_an_article_the_gate_turns_away_ends_done_with_no_records_and_no_l
 async def test_an_article_on_the_subject_still_reaches_the_llm_with_the_gate_on(
     make_settings: Any,
 ) -> None:
-    with respx.mock(base_url=LLM_BASE_URL, assert_all_called=False) as llm:
-        route = llm.post("/chat/completions").mock(side_effect=llm_reply([RECORD]))
-        async with running(make_settings(relevance_gate=True)) as (client, _):
-            posted = await client.post("/v1/articles", json={"text": TEXT})
-            article = await wait_for_article(client, posted.json()["id"])
+    article, calls = await _through_the_pipeline(make_settings, TEXT)
 
-    assert route.call_count == 1
+    assert calls == 1
     assert article["status"] == "done"
     assert len(article["records"]) == 1
     assert article["extraction"]["skipped_by_relevance_gate"] is False
