@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     queue_rate_limit: int = Field(default=60, ge=1, description="LLM calls per rate period.")
     queue_rate_period_seconds: float = Field(default=60.0, gt=0)
     queue_poll_seconds: float = Field(default=0.1, gt=0, description="Queue polling interval.")
+    background_queue_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="Polling interval of the fetch and feeding queues: each poll costs the "
+        "same CPU and write lock whether work waits or not, and neither queue is latency-critical.",
+    )
     job_max_attempts: int = Field(default=3, ge=1)
     sweep_interval_seconds: float = Field(
         default=60.0, gt=0, description="How often workers re-queue articles whose job is gone."

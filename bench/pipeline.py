@@ -151,6 +151,15 @@ async def wait_done(engine: Engine, ids: list[int], within: float) -> None:
         await asyncio.sleep(0.02)
 
 
+async def idle_phase(pids: tuple[list[int], int], seconds: float) -> None:
+    """Print the service's CPU per second with nothing to do: the queues' polling."""
+    await asyncio.sleep(2)  # start-up settles
+    before = cpu_now(*pids)["service"]
+    await asyncio.sleep(seconds)
+    spent = cpu_now(*pids)["service"] - before
+    print(f"idle service CPU: {spent * 1000 / seconds:.1f} ms/s over {seconds:g} s")
+
+
 async def solo_phase(
     client: httpx.AsyncClient, engine: Engine, args: argparse.Namespace, rng: random.Random
 ) -> Phase:
@@ -314,6 +323,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Phase]:
             engine = make_engine(database_url)
             limits = httpx.Limits(max_connections=args.posters)
             async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+                if args.idle:
+                    await idle_phase(([pid, *pids], llm_pid), args.idle)
                 phases = [await solo_phase(client, engine, args, rng)] if args.solo else []
                 phases.append(await burst_phase(client, engine, ([pid, *pids], llm_pid), args, rng))
             engine.dispose()
@@ -340,6 +351,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--workers", type=int, default=0, help="`parley worker` processes (0: the API works)"
+    )
+    parser.add_argument(
+        "--idle", type=float, default=0, help="first measure the idle service's CPU this long"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="py-spy the service during the burst")

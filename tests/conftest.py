@@ -75,6 +75,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             "llm_sdk_retries": 0,
             "job_retry_base_seconds": 0.01,
             "queue_poll_seconds": 0.02,
+            "background_queue_poll_seconds": 0.02,
             "queue_rate_limit": 100_000,
             # Tests stop the app at once; draining is proven by the process tests.
             "shutdown_grace_seconds": 0,

@@ -42,6 +42,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def empty_list() -> list[Any]:
+    """A new empty list: the default factory of a table's list column. Not `list` itself:
+    SQLModel asks pydantic for a table row's missing defaults on every construction, and
+    pydantic inspects the factory's signature each time, which for a builtin class costs
+    ~0.3 ms (a Record has six such columns); a Python function's costs ~10 µs."""
+    return []
+
+
+def empty_dict() -> dict[str, Any]:
+    """A new empty dict: the default factory of a table's JSON object column (see
+    `empty_list`)."""
+    return {}
+
+
 def timestamp(*, nullable: bool = False, index: bool = False) -> Any:
     """A UTC timestamp column; not-null ones default to now."""
     return Field(

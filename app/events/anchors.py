@@ -9,6 +9,7 @@ search is one bounded index range per country.
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.events.facts import Facts, Precision
@@ -34,15 +35,19 @@ def anchor(session: Session, report: Facts) -> None:
         return
     assert report.day_from is not None
     assert report.day_to is not None
-    session.add_all(
-        EventAnchor(
-            record_id=report.id,
-            country=country,
-            kind=report.kind,
-            day_from=report.day_from,
-            day_to=report.day_to,
-        )
-        for country in sorted(report.countries)
+    # One multi-row insert, not an ORM object per country: nothing reads them back as objects.
+    session.execute(
+        insert(EventAnchor),
+        [
+            {
+                "record_id": report.id,
+                "country": country,
+                "kind": report.kind,
+                "day_from": report.day_from,
+                "day_to": report.day_to,
+            }
+            for country in sorted(report.countries)
+        ],
     )
 
 

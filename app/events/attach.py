@@ -49,16 +49,15 @@ def detach_article(session: Session, article_id: int) -> set[int]:
     Takes the attaching lock (`serialise_attaching`) for the rest of the transaction.
     """
     serialise_attaching(session)
-    replaced = (
-        select(Record.id)
+    replaced = session.exec(
+        select(Record.id, Record.event_id)
         .where(Record.article_id == article_id)
         .where(Record.review == ReviewState.UNREVIEWED)
-    )
-    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(replaced)))
-    events = session.exec(
-        select(Record.event_id).where(col(Record.id).in_(replaced)).distinct()
     ).all()
-    return {e for e in events if e is not None}
+    if replaced:  # an article stored for the first time has none: a statement saved
+        ids = [record_id for record_id, _ in replaced]
+        session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(ids)))
+    return {event_id for _, event_id in replaced if event_id is not None}
 
 
 def detach_record(session: Session, record: Record) -> set[int]:

@@ -3,7 +3,7 @@ settling the processes of the events whose sides or dates moved."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app.articles.tables import Article
@@ -25,8 +25,9 @@ def refresh_events(session: Session, event_ids: Iterable[int]) -> None:
         event = session.get(Event, event_id)
         if event is None:
             continue
+        # An event never consolidated (made in this transaction) has no index rows yet.
         before = signature(event) if event.source_count else None
-        if not _recompute(session, event):
+        if not _recompute(session, event, indexed=before is not None):
             if event.process_id is not None:
                 gone_processes.add(event.process_id)
             _delete(session, event)
@@ -50,7 +51,7 @@ def reports_of(session: Session, event_id: int) -> list[Report]:
     return [Report(record, article) for record, article in rows]
 
 
-def _recompute(session: Session, event: Event) -> bool:
+def _recompute(session: Session, event: Event, *, indexed: bool) -> bool:
     reports = reports_of(session, _id(event.id))
     if not reports:
         return False
@@ -59,18 +60,20 @@ def _recompute(session: Session, event: Event) -> bool:
         setattr(event, name, value)
     event.kind = reports[0].record.kind
     event.updated_at = utcnow()
-    _reindex(session, event)
+    _reindex(session, event, indexed=indexed)
     return True
 
 
-def _reindex(session: Session, event: Event) -> None:
+def _reindex(session: Session, event: Event, *, indexed: bool) -> None:
     event_id = _id(event.id)
-    session.exec(delete(EventCountry).where(col(EventCountry.event_id) == event_id))
-    session.exec(delete(EventMediator).where(col(EventMediator.event_id) == event_id))
-    session.add_all(
-        EventCountry(event_id=event_id, country=c, sort_date=event.sort_date)
-        for c in event.countries
-    )
+    if indexed:
+        _unindex(session, event_id)
+    # Multi-row inserts, not ORM objects: nothing reads these rows back as objects here.
+    countries = [
+        {"event_id": event_id, "country": c, "sort_date": event.sort_date} for c in event.countries
+    ]
+    if countries:
+        session.execute(insert(EventCountry), countries)
     # The records' own mediator index, so filtering events and records agree.
     rows = session.exec(
         select(RecordMediator.mediator, RecordMediator.role)
@@ -80,10 +83,12 @@ def _reindex(session: Session, event: Event) -> None:
     roles: dict[str, list[ThirdPartyRole]] = {}
     for mediator, role in rows:
         roles.setdefault(mediator, []).append(ThirdPartyRole(role))
-    session.add_all(
-        EventMediator(event_id=event_id, mediator=m, role=_role(r), sort_date=event.sort_date)
+    mediators = [
+        {"event_id": event_id, "mediator": m, "role": _role(r), "sort_date": event.sort_date}
         for m, r in roles.items()
-    )
+    ]
+    if mediators:
+        session.execute(insert(EventMediator), mediators)
 
 
 def _role(roles: list[ThirdPartyRole]) -> ThirdPartyRole:
@@ -92,10 +97,13 @@ def _role(roles: list[ThirdPartyRole]) -> ThirdPartyRole:
     return role
 
 
-def _delete(session: Session, event: Event) -> None:
-    event_id = _id(event.id)
+def _unindex(session: Session, event_id: int) -> None:
     session.exec(delete(EventCountry).where(col(EventCountry.event_id) == event_id))
     session.exec(delete(EventMediator).where(col(EventMediator.event_id) == event_id))
+
+
+def _delete(session: Session, event: Event) -> None:
+    _unindex(session, _id(event.id))
     session.delete(event)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.db.types import enum_column, timestamp
+from app.db.types import empty_list, enum_column, timestamp
 from app.extraction.vocabulary import RecordKind, RecordStatus, ThirdPartyRole
 
 
@@ -18,9 +18,9 @@ class Process(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(default="", sa_column=Column(Text, nullable=False))
-    parties: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
-    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    mediators: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    parties: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON))
+    countries: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON))
+    mediators: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON))
     date_from: dt.date | None = None
     date_to: dt.date | None = Field(default=None, index=True)
     latest_status: RecordStatus | None = Field(
@@ -40,10 +40,10 @@ class Event(SQLModel, table=True):
     kind: RecordKind = Field(sa_column=enum_column(RecordKind, 32, index=True))
     status: RecordStatus = Field(sa_column=enum_column(RecordStatus, 16, index=True))
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
-    parties: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
-    mediators: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    parties: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON))
+    mediators: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON))
     location: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    countries: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON))
     date: str | None = Field(default=None, max_length=10)
     end_date: str | None = Field(default=None, max_length=10)
     date_from: dt.date | None = None

@@ -99,14 +99,15 @@ class DurableQueue:
         await DBOS.register_queue_async(
             FETCH_QUEUE,
             worker_concurrency=self.settings.fetch_concurrency,
-            polling_interval_sec=self.settings.queue_poll_seconds,
+            # Polls cost per second, not per job; a fetch waits a second without harm.
+            polling_interval_sec=self.settings.background_queue_poll_seconds,
             on_conflict="always_update",
         )
         # One feeding at a time per worker: it only queues jobs, and the order is kept.
         await DBOS.register_queue_async(
             FEED_QUEUE,
             worker_concurrency=1,
-            polling_interval_sec=self.settings.queue_poll_seconds,
+            polling_interval_sec=self.settings.background_queue_poll_seconds,
             on_conflict="always_update",
         )
         # Batch workflows mostly sleep between polls: no concurrency limit.

@@ -33,6 +33,8 @@ def prepare(
     """
     kept: list[PreparedRecord] = []
     dropped: list[contract.Dropped] = []
+    if not records:  # an article the relevance gate turned away: nothing to ground or screen
+        return kept, dropped
     index = TextIndex(text)  # normalising the article dominates grounding: do it once
     article = screen(text)
     for raw in records:

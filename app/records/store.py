@@ -3,7 +3,7 @@ previous ones, so a replay or a retry leaves no duplicates."""
 
 import datetime as dt
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app.extraction import contract
@@ -54,6 +54,22 @@ def index_record(session: Session, row: Record, prepared: PreparedRecord) -> Non
     )
 
 
+def _index_new(session: Session, rows: list[Record], prepared: list[PreparedRecord]) -> None:
+    """Write the index rows of records just inserted (they have none to replace yet): one
+    multi-row insert per table instead of an ORM object and two deletes per row."""
+    pairs = list(zip(rows, prepared, strict=True))
+    countries = [{"record_id": r.id, "country": c} for r, p in pairs for c in p.countries]
+    mediators = [
+        {"record_id": r.id, "mediator": m, "role": role}
+        for r, p in pairs
+        for m, role in p.mediators.items()
+    ]
+    if countries:
+        session.execute(insert(RecordCountry), countries)
+    if mediators:
+        session.execute(insert(RecordMediator), mediators)
+
+
 def _to_row(
     prepared: PreparedRecord, seq: int, extraction: Extraction, published: dt.date | None
 ) -> Record:
@@ -72,15 +88,13 @@ def _to_row(
 def clear_extractions(session: Session, article_id: int) -> list[Record]:
     """Remove an article's previous machine records and the extractions no kept record needs (a
     replay or a retry replaces them); the reviewed records, which stay, are returned."""
-    replaced = (
-        select(Record.id)
-        .where(Record.article_id == article_id)
-        .where(Record.review == ReviewState.UNREVIEWED)
-    )
-    session.exec(delete(RecordCountry).where(col(RecordCountry.record_id).in_(replaced)))
-    session.exec(delete(RecordMediator).where(col(RecordMediator.record_id).in_(replaced)))
-    session.exec(delete(Record).where(col(Record.id).in_(replaced)))
-    kept = session.exec(select(Record).where(Record.article_id == article_id)).all()
+    stored = session.exec(select(Record).where(Record.article_id == article_id)).all()
+    replaced = [r.id for r in stored if r.review == ReviewState.UNREVIEWED]
+    kept = [r for r in stored if r.review != ReviewState.UNREVIEWED]
+    if replaced:  # an article stored for the first time has none: three statements saved
+        session.exec(delete(RecordCountry).where(col(RecordCountry.record_id).in_(replaced)))
+        session.exec(delete(RecordMediator).where(col(RecordMediator.record_id).in_(replaced)))
+        session.exec(delete(Record).where(col(Record.id).in_(replaced)))
     needed = {r.extraction_id for r in kept}
     session.exec(
         delete(Extraction)
@@ -141,7 +155,5 @@ def store_extraction(
     rows = [_to_row(p, first + n, extraction, published) for n, p in enumerate(prepared)]
     session.add_all(rows)
     session.flush()
-    for row, p in zip(rows, prepared, strict=True):
-        index_record(session, row, p)
-    session.flush()
+    _index_new(session, rows, prepared)
     return extraction

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db.types import enum_column, timestamp
+from app.db.types import empty_list, enum_column, timestamp
 from app.extraction.vocabulary import (
     CountQualifier,
     ExtractorName,
@@ -33,7 +33,7 @@ class Extraction(SQLModel, table=True):
     completion_tokens: int = 0
     llm_calls: int = 0
     records_dropped: int = 0
-    drop_reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    drop_reasons: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON))
     skipped_by_gate: bool = False
     # "sync" or "batch" (the Batch API, half price), and the estimated cost in US dollars.
     mode: str = Field(default="sync", max_length=8, sa_column_kwargs={"server_default": "sync"})
@@ -57,10 +57,10 @@ class Record(SQLModel, table=True):
     kind: RecordKind = Field(sa_column=enum_column(RecordKind, 32, index=True))
     status: RecordStatus = Field(sa_column=enum_column(RecordStatus, 16, index=True))
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
-    parties: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
-    mediators: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    parties: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON))
+    mediators: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON))
     location: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    countries: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON))
     date: str | None = Field(default=None, max_length=10)
     end_date: str | None = Field(default=None, max_length=10)
     # The span a partial date covers ("2024-08" → Aug 1..31), for since/until filters.
@@ -70,7 +70,7 @@ class Record(SQLModel, table=True):
     format: TalksFormat | None = Field(
         default=None, sa_column=enum_column(TalksFormat, 16, nullable=True)
     )
-    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    topics: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON))
     count: int | None = None
     count_qualifier: CountQualifier | None = Field(
         default=None, sa_column=enum_column(CountQualifier, 16, nullable=True)
@@ -80,12 +80,12 @@ class Record(SQLModel, table=True):
     background: bool = False
     # The rules extractor's estimate that the record is right (0-1); null from the LLM.
     confidence: float | None = None
-    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    evidence: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON))
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     # The event this record reports (app.events keeps it): how well it matched and why.
     event_id: int | None = Field(default=None, index=True)
     event_score: float | None = None
-    event_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    event_reasons: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON))
     # Set when a person merged or split its event: the machine never moves it again.
     event_pinned: bool = False
     review: ReviewState = Field(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.db.types import enum_column, timestamp
+from app.db.types import empty_dict, enum_column, timestamp
 
 
 class Subject(StrEnum):
@@ -41,6 +41,6 @@ class Change(SQLModel, table=True):
     action: Action = Field(sa_column=enum_column(Action, 16))
     actor: str = Field(max_length=200)
     reason: str | None = Field(default=None, sa_column=Column(Text))
-    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    before: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON))
+    after: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON))
     at: datetime = timestamp()

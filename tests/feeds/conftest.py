@@ -35,6 +35,7 @@ def environment(
         monkeypatch.setenv("PARLEY_FETCH_CONCURRENCY", "1")
     monkeypatch.setenv("PARLEY_EXTRACTOR", "rules")
     monkeypatch.setenv("PARLEY_QUEUE_POLL_SECONDS", "0.02")
+    monkeypatch.setenv("PARLEY_BACKGROUND_QUEUE_POLL_SECONDS", "0.02")
     monkeypatch.setenv("PARLEY_FETCH_ALLOW_HOSTS", f"127.0.0.1:{site.port}")
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)

@@ -127,6 +127,7 @@ def module_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:
         if database_url.startswith("sqlite")
         else None,
         "queue_poll_seconds": 0.02,
+        "background_queue_poll_seconds": 0.02,
         "queue_rate_limit": 100_000,
         "shutdown_grace_seconds": 0,
     }

@@ -212,6 +212,7 @@ def desk_settings(database_url: str, workdir: Path) -> Settings:
         openai_api_key="sk-test",
         llm_sdk_retries=0,
         queue_poll_seconds=0.02,
+        background_queue_poll_seconds=0.02,
         queue_rate_limit=100_000,
         shutdown_grace_seconds=0,
         relevance_gate=False,

@@ -266,6 +266,7 @@ def serve_env(workdir: Path, llm: FakeLLM, *, concurrency: int) -> dict[str, str
         "PARLEY_LLM_SDK_RETRIES": "0",
         "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
         "PARLEY_QUEUE_POLL_SECONDS": "0.05",
+        "PARLEY_BACKGROUND_QUEUE_POLL_SECONDS": "0.05",
         "PARLEY_QUEUE_RATE_LIMIT": "100000",
         "PARLEY_JOB_RETRY_BASE_SECONDS": "0.1",
         "PARLEY_LOG_FORMAT": "text",
