@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     background_queue_poll_seconds: float = Field(
         default=1.0,
         gt=0,
-        description="Polling interval of the fetch and feeding queues: each poll costs the "
+        description="Polling interval of the fetch, feeding and batch queues: each poll costs the "
         "same CPU and write lock whether work waits or not, and neither queue is latency-critical.",
     )
     job_max_attempts: int = Field(default=3, ge=1)

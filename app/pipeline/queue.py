@@ -113,7 +113,7 @@ class DurableQueue:
         # Batch workflows mostly sleep between polls: no concurrency limit.
         await DBOS.register_queue_async(
             BATCH_QUEUE,
-            polling_interval_sec=self.settings.queue_poll_seconds,
+            polling_interval_sec=self.settings.background_queue_poll_seconds,
             on_conflict="always_update",
         )
         if work:
