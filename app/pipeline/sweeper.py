@@ -77,10 +77,11 @@ def waiting_jobs(session: Session, after: int, limit: int) -> list[ExtractArticl
         .order_by(col(Article.id))
         .limit(limit)
     )
-    return [
-        ExtractArticle(article_id, job_key, attempts, bool(url_only))
-        for article_id, job_key, attempts, url_only in session.exec(query)
-    ]
+    jobs = []
+    for article_id, job_key, attempts, url_only in session.exec(query):
+        assert article_id is not None
+        jobs.append(ExtractArticle(article_id, job_key, attempts, bool(url_only)))
+    return jobs
 
 
 def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:
