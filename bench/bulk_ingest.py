@@ -134,22 +134,22 @@ def whole(args: argparse.Namespace, body: bytes) -> None:
         archive = Path(tmp) / "archive.ndjson"
         archive.write_bytes(body)
         url = fresh_database(args.db, Path(tmp), args.postgres_url)
-        got = end_to_end.run(archive, url, Path(tmp), args.max_queued, args.sample, args.deadline)
+        limits = end_to_end.Limits(args.max_queued, args.batch)
+        got = end_to_end.run(archive, url, Path(tmp), limits, args.sample, args.deadline)
     times, counts = got["times"], got["counts"]
     accepted = sum(counts.values())
     finished = counts.get("done", 0) + counts.get("failed", 0)
     seconds = times["ended"] - times["started"]
     first_fill = times.get("filled", times["last"]) - times["first"]
-    headers = ["accepted", "until the queue filled", "start-up", "seconds", "done", "failed"]
+    headers = ["via", "accepted", "until the queue filled", "start-up", "seconds", "done"]
     # Batches share their commit time: one batch alone gives no rate.
     rate = f"{min(accepted, args.max_queued) / first_fill:,.0f}/s" if first_fill > 0 else "-"
-    row = [f"{accepted:,}", rate]
+    row = ["one command", f"{accepted:,}", rate]
     row += [f"{times['first'] - times['started']:.0f}s", f"{seconds:,.0f}"]
     row += [f"{counts.get('done', 0):,}", f"{counts.get('failed', 0):,}"]
     working = times["ended"] - times["first"]
-    print(
-        table([*headers, "finished/s (from the first line)"], [[*row, f"{finished / working:.1f}"]])
-    )
+    headers += ["failed", "finished/s (from the first line)"]
+    print(table(headers, [[*row, f"{finished / working:.1f}"]]))
     print("cut at the deadline (Ctrl-C)" if got["cut"] else f"report: {json.dumps(got['report'])}")
     print("load average at the end: " + " ".join(f"{x:.1f}" for x in got["load"]))
 

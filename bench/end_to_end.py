@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,15 @@ REPO = Path(__file__).resolve().parents[1]
 PARLEY = Path(sys.executable).parent / "parley"
 
 
-def command_env(url: str, workdir: Path, max_queued: int) -> dict[str, str]:
+@dataclass(frozen=True)
+class Limits:
+    """The queue's maximum (`PARLEY_MAX_QUEUED_ARTICLES`) and the lines per batch."""
+
+    max_queued: int
+    batch: int
+
+
+def command_env(url: str, workdir: Path, limits: Limits) -> dict[str, str]:
     """The command's environment: this checkout's code, the rules extractor, the database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "OPENAI_"))}
     env |= {
@@ -36,7 +45,8 @@ def command_env(url: str, workdir: Path, max_queued: int) -> dict[str, str]:
     }
     if url.startswith("sqlite"):
         env["PARLEY_DBOS_DATABASE_URL"] = f"sqlite:///{workdir / 'dbos.db'}"
-    env["PARLEY_MAX_QUEUED_ARTICLES"] = str(max_queued)
+    env["PARLEY_MAX_QUEUED_ARTICLES"] = str(limits.max_queued)
+    env["PARLEY_BULK_BATCH_LINES"] = str(limits.batch)
     return env
 
 
@@ -78,10 +88,10 @@ def _epoch(value: Any) -> float:
 
 
 def run(
-    archive: Path, url: str, workdir: Path, max_queued: int, sample: float, deadline: float
+    archive: Path, url: str, workdir: Path, limits: Limits, sample: float, deadline: float
 ) -> dict[str, Any]:
     """Run the command to its end (or Ctrl-C it at `deadline` seconds), printing samples."""
-    env = command_env(url, workdir, max_queued)
+    env = command_env(url, workdir, limits)
     args = [str(PARLEY), "ingest", "--bulk", str(archive), "--wait", "--timeout", "600"]
     started = time.time()
     counts: dict[str, int] = {}
@@ -107,7 +117,7 @@ def run(
     return {
         "report": report,
         "counts": by_status(url),
-        "times": spans(url, max_queued) | {"started": started, "ended": ended},
+        "times": spans(url, limits.max_queued) | {"started": started, "ended": ended},
         "cut": cut,
         "load": os.getloadavg(),
     }
