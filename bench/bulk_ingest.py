@@ -2,6 +2,7 @@
 
 Usage: python bench/bulk_ingest.py [--db sqlite|postgres] [--articles 20000] [--batch 500]
        [--via direct,api] [--feed]
+       python bench/bulk_ingest.py --end-to-end [--articles 50000] [--db sqlite|postgres]
 
 Builds `--articles` distinct synthetic articles (2-4k characters, `bench/synthetic.py`) as one
 NDJSON body in memory, then, on a fresh database each time:
@@ -13,7 +14,9 @@ NDJSON body in memory, then, on a fresh database each time:
 Accepted means committed as queued with the batch's feeding job on the durable queue: the
 worker is off, so nothing is extracted meanwhile. With `--feed`, a worker is then started and
 the time until every article's extraction job is on the queue is measured (the rules extractor
-runs meanwhile and shares the CPU).
+runs meanwhile and shares the CPU). `--end-to-end` instead runs `parley ingest --bulk FILE
+--wait` as one command on a written archive and times it to the last article extracted
+(`bench/end_to_end.py`).
 """
 
 import argparse
@@ -35,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.articles.bulk import Outcome, accept_ndjson
 from app.config import Settings
 from app.lifecycle import running
+from bench import end_to_end
 from bench.databases import DEFAULT_POSTGRES, fresh_database
 from bench.figures import table
 from bench.synthetic import article_text
@@ -123,6 +127,33 @@ async def feed(settings: Settings, expected: int) -> float:
         return time.perf_counter() - started
 
 
+def whole(args: argparse.Namespace, body: bytes) -> None:
+    """`--end-to-end`: the archive through one `parley ingest --bulk --wait`."""
+    print(f"{args.articles} articles, {len(body) / 1e6:.1f} MB of NDJSON, {args.db}, one command")
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Path(tmp) / "archive.ndjson"
+        archive.write_bytes(body)
+        url = fresh_database(args.db, Path(tmp), args.postgres_url)
+        limits = end_to_end.Limits(args.max_queued, args.batch)
+        got = end_to_end.run(archive, url, Path(tmp), limits, args.sample, args.deadline)
+    times, counts = got["times"], got["counts"]
+    accepted = sum(counts.values())
+    finished = counts.get("done", 0) + counts.get("failed", 0)
+    seconds = times["ended"] - times["started"]
+    first_fill = times.get("filled", times["last"]) - times["first"]
+    headers = ["via", "accepted", "until the queue filled", "start-up", "seconds", "done"]
+    # Batches share their commit time: one batch alone gives no rate.
+    rate = f"{min(accepted, args.max_queued) / first_fill:,.0f}/s" if first_fill > 0 else "-"
+    row = ["one command", f"{accepted:,}", rate]
+    row += [f"{times['first'] - times['started']:.0f}s", f"{seconds:,.0f}"]
+    row += [f"{counts.get('done', 0):,}", f"{counts.get('failed', 0):,}"]
+    working = times["ended"] - times["first"]
+    headers += ["failed", "finished/s (from the first line)"]
+    print(table(headers, [[*row, f"{finished / working:.1f}"]]))
+    print("cut at the deadline (Ctrl-C)" if got["cut"] else f"report: {json.dumps(got['report'])}")
+    print("load average at the end: " + " ".join(f"{x:.1f}" for x in got["load"]))
+
+
 async def main() -> None:
     """Run the phases asked for and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -133,8 +164,15 @@ async def main() -> None:
     parser.add_argument("--feed", action="store_true")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--end-to-end", action="store_true")
+    parser.add_argument("--max-queued", type=int, default=10_000)
+    parser.add_argument("--deadline", type=float, default=float("inf"))
+    parser.add_argument("--sample", type=float, default=30.0)
     args = parser.parse_args()
     body = corpus(args.articles, args.seed)
+    if args.end_to_end:
+        whole(args, body)
+        return
     size = f"{len(body) / 1e6:.1f} MB of NDJSON"
     print(f"{args.articles} articles, {size}, {args.db}, batch {args.batch}")
     rows = []

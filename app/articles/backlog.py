@@ -4,6 +4,7 @@ instead of being accepted into a backlog that would take hours to drain."""
 from typing import Annotated
 
 from fastapi import Depends
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.articles.tables import Article, ArticleStatus
@@ -22,6 +23,12 @@ def backlog_full(session: Session, limit: int) -> bool:
         .limit(1)
     )
     return session.exec(waiting).first() is not None
+
+
+def queued_count(session: Session) -> int:
+    """How many articles wait in the queue (what `backlog_full` compares with its limit)."""
+    waiting = select(func.count()).where(col(Article.status) == ArticleStatus.QUEUED)
+    return int(session.exec(waiting).one())
 
 
 def ensure_room(session: SessionDep, settings: SettingsDep) -> None:

@@ -8,7 +8,7 @@ A bad line (bad JSON, schema error, too long, a URL the fetch policy refuses) is
 count them, so they match the file's). A batch is committed whole or not at all.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +33,9 @@ from app.services import Services
 
 # A batch meeting a concurrent twin on a unique index is looked up again; this many times.
 _TRIES = 3
+# Awaited when the queue is full: True once there is room (the batch is tried again), False to
+# stop there. The route has none (it answers with the line to resume from); the CLI waits.
+WaitForRoom = Callable[[], Awaitable[bool]]
 _EMPTY_ROW = dict.fromkeys(c.key for c in Article.__table__.columns if c.key != "id")  # type: ignore[attr-defined]
 
 
@@ -205,11 +208,11 @@ def _queue_full_error(settings: Settings) -> ServiceUnavailable:
 
 
 async def accept_ndjson(
-    chunks: AsyncIterator[bytes], services: Services
+    chunks: AsyncIterator[bytes], services: Services, room: WaitForRoom | None = None
 ) -> AsyncIterator[list[Outcome | Stopped]]:
     """Accept an NDJSON stream batch by batch; for each batch, one outcome per non-blank line,
     in order. A `Stopped` comes last when the stream passed `bulk_max_bytes` or the queue
-    filled up."""
+    filled up (with `room`, only once `room()` gives up waiting for the queue to drain)."""
     settings = services.settings
     batch: list[Line] = []
     stop: Stopped | None = None
@@ -221,21 +224,28 @@ async def accept_ndjson(
         if not line.blank:
             batch.append(line)
         if len(batch) >= settings.bulk_batch_lines:
-            done, batch = await _commit(services, batch), []
+            done, batch = await _commit(services, batch, room), []
             yield done
             if isinstance(done[-1], Stopped):
                 return
-    done = await _commit(services, batch) if batch else []
+    done = await _commit(services, batch, room) if batch else []
     if stop is not None and not (done and isinstance(done[-1], Stopped)):
         done.append(stop)
     if done:
         yield done
 
 
-async def _commit(services: Services, batch: list[Line]) -> list[Outcome | Stopped]:
-    # Not abandoned when cancelled (Ctrl-C): a batch being committed is committed, then reported.
-    done = await anyio.to_thread.run_sync(commit_batch, services, batch)
-    return [done] if isinstance(done, Stopped) else list(done)
+async def _commit(
+    services: Services, batch: list[Line], room: WaitForRoom | None
+) -> list[Outcome | Stopped]:
+    while True:
+        # Not abandoned when cancelled (Ctrl-C): a batch being committed is committed, then
+        # reported.
+        done = await anyio.to_thread.run_sync(commit_batch, services, batch)
+        if not isinstance(done, Stopped):
+            return list(done)
+        if room is None or not await room():
+            return [done]
 
 
 def _too_large(settings: Settings) -> PayloadTooLarge:

@@ -2,9 +2,13 @@
 process, through the acceptance `POST /v1/articles/bulk` uses (`app.articles.bulk`).
 
 A progress bar on stderr counts accepted, duplicate and invalid lines and lines/s; `--wait`
-then works the queue here and shows done and failed out of accepted. Ctrl-C stops after the
-batch in hand (a batch is committed whole or not at all); a second Ctrl-C stops at once. The
-report (stdout, JSON) says what was committed and the line to resume from.
+then works the queue here and shows done and failed out of accepted. When the queue is full
+(`PARLEY_MAX_QUEUED_ARTICLES`) the command waits for room and goes on from the next line: with
+`--wait` this process works the queue, so room comes; without it a worker elsewhere must, and
+a queue that does not shrink within the timeout stops the command with the line to resume
+from. Ctrl-C stops after the batch in hand (a batch is committed whole or not at all); a
+second Ctrl-C stops at once. The report (stdout, JSON) says what was committed and the line to
+resume from.
 """
 
 import asyncio
@@ -12,17 +16,18 @@ import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import anyio
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from app.articles.backlog import queued_count
 from app.articles.bulk import Outcome, Stopped, accept_ndjson
 from app.articles.tables import Article, ArticleStatus
 from app.config import get_settings
@@ -32,6 +37,7 @@ from app.services import Lifecycle, Services
 
 _CHUNK = 1 << 20
 _IDS_PER_QUERY = 5_000  # under SQLite's bound on query parameters
+_POLL_SECONDS = 0.5
 
 
 @dataclass
@@ -44,12 +50,13 @@ class Tally:
     last_line: int = 0
     ids: list[int] = field(default_factory=list)
     stopped: dict[str, Any] | None = None
+    stopped_at: int | None = None
     interrupted: bool = False
 
     def add(self, item: Outcome | Stopped) -> None:
         """Count one line's outcome, or why the upload stopped."""
         if isinstance(item, Stopped):
-            self.stopped = item.as_json()["error"]
+            self.stopped, self.stopped_at = item.as_json()["error"], item.next_line
             return
         self.last_line = item.line
         if item.result == "created" and item.id is not None:
@@ -77,10 +84,11 @@ class Tally:
             "duplicate": self.duplicate,
             "invalid": self.invalid,
         }
-        if self.stopped is not None:
-            report["stopped"] = self.stopped
         if self.interrupted:
-            report["interrupted"] = {"next_line": self.last_line + 1}
+            # Ctrl-C while waiting for room ends the wait too: that is not the queue's doing.
+            report["interrupted"] = {"next_line": self.stopped_at or self.last_line + 1}
+        elif self.stopped is not None:
+            report["stopped"] = self.stopped
         return report
 
 
@@ -129,11 +137,47 @@ def _progress() -> Progress:
     )
 
 
-async def _accept(services: Services, target: str, progress: Progress) -> Tally:
+@dataclass
+class _Room:
+    """Waiting for the queue to drain below its maximum, shown on the progress bar."""
+
+    services: Services
+    progress: Progress
+    task: TaskID
+    stopping: asyncio.Event
+    patience: float
+
+    async def __call__(self) -> bool:
+        """True once the queue has room; False on Ctrl-C, or when it stopped shrinking for
+        `patience` seconds (no worker is draining it)."""
+        limit = self.services.settings.max_queued_articles
+        lowest, since = None, time.monotonic()
+        while limit is not None and not self.stopping.is_set():
+            queued = await asyncio.to_thread(_queued, self.services.engine)
+            if queued < limit:
+                self.progress.update(self.task, description="accepting")
+                return True
+            if lowest is None or queued < lowest:
+                lowest, since = queued, time.monotonic()
+            elif time.monotonic() - since > self.patience:
+                return False
+            self.progress.update(self.task, description=f"waiting for room: {queued:,} queued")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), _POLL_SECONDS)
+        return False
+
+
+def _queued(engine: Engine) -> int:
+    with Session(engine) as session:
+        return queued_count(session)
+
+
+async def _accept(services: Services, target: str, progress: Progress, patience: float) -> Tally:
     tally, stopping, started = Tally(), asyncio.Event(), time.monotonic()
     task = progress.add_task("accepting", total=None, counts="")
+    room = _Room(services, progress, task, stopping, patience)
     with _opened(target) as source, _first_ctrl_c_stops(stopping):
-        async for batch in accept_ndjson(_chunks(source), services):
+        async for batch in accept_ndjson(_chunks(source), services, room):
             for item in batch:
                 tally.add(item)
             progress.update(task, counts=tally.line(time.monotonic() - started))
@@ -143,42 +187,60 @@ async def _accept(services: Services, target: str, progress: Progress) -> Tally:
     return tally
 
 
-def _finished(engine: Engine, ids: list[int]) -> tuple[int, int, int]:
-    """Done, failed and records among the articles `ids`."""
-    done = failed = records = 0
+def _finished(engine: Engine, ids: list[int]) -> tuple[int, int]:
+    """Done and failed among the articles `ids`."""
+    done = failed = 0
     with Session(engine) as session:
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            chunk = ids[start : start + _IDS_PER_QUERY]
+        for chunk in _chunked(ids):
             statuses = select(Article.status, func.count()).where(col(Article.id).in_(chunk))
             for status, n in session.exec(statuses.group_by(col(Article.status))):
                 done += n if status == ArticleStatus.DONE else 0
                 failed += n if status == ArticleStatus.FAILED else 0
-            counted = select(func.count()).select_from(Record)
-            records += session.exec(counted.where(col(Record.article_id).in_(chunk))).one()
-    return done, failed, records
+    return done, failed
+
+
+def _records(engine: Engine, ids: list[int]) -> int:
+    """Records stored from the articles `ids`."""
+    counted = select(func.count()).select_from(Record)
+    with Session(engine) as session:
+        return sum(
+            session.exec(counted.where(col(Record.article_id).in_(chunk))).one()
+            for chunk in _chunked(ids)
+        )
+
+
+def _chunked(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        yield ids[start : start + _IDS_PER_QUERY]
 
 
 async def _extract(
-    services: Services, ids: list[int], progress: Progress, within: float
+    services: Services, ids: list[int], progress: Progress, patience: float
 ) -> dict[str, int]:
-    """Work the queue here until the accepted articles are done or failed."""
+    """Work the queue here until the accepted articles are done or failed; give up when none
+    finished for `patience` seconds."""
     task = progress.add_task("extracting", total=len(ids), counts="")
-    deadline = time.monotonic() + within
+    # Reading 50,000 statuses takes a while: a large archive is looked at less often.
+    every = max(_POLL_SECONDS, len(ids) / 10_000)
+    finished, since = -1, time.monotonic()
     while True:
-        done, failed, records = await asyncio.to_thread(_finished, services.engine, ids)
+        done, failed = await asyncio.to_thread(_finished, services.engine, ids)
         progress.update(task, completed=done + failed, counts=f"done {done:,} · failed {failed:,}")
         if done + failed >= len(ids):
+            records = await asyncio.to_thread(_records, services.engine, ids)
             return {"done": done, "failed": failed, "records": records}
-        if time.monotonic() > deadline:
-            raise ParleyError(f"articles still waiting after {within:g}s; a worker will finish")
-        await asyncio.sleep(0.5)
+        if done + failed > finished:
+            finished, since = done + failed, time.monotonic()
+        elif time.monotonic() - since > patience:
+            raise ParleyError(f"no article finished for {patience:g}s; a worker will finish")
+        await asyncio.sleep(every)
 
 
 async def ingest_bulk(opened: Lifecycle, target: str, wait: bool, within: float) -> dict[str, Any]:
     """Accept an NDJSON file (or stdin) in bulk; with `wait`, extract it here to the end."""
     async with opened.running(get_settings(), work=wait) as services:
         with _progress() as progress:
-            tally = await _accept(services, target, progress)
+            tally = await _accept(services, target, progress, within)
             report = tally.report()
             if wait and not tally.interrupted:
                 report.update(await _extract(services, tally.ids, progress, within))

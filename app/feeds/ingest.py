@@ -156,7 +156,13 @@ def ingest(
     wait: Annotated[
         bool, typer.Option(help="Process the new articles here and print the records count.")
     ] = False,
-    timeout: Annotated[float, typer.Option(help="Longest --wait, in seconds.")] = 600.0,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Longest --wait, in seconds; with --bulk, longest no article finishes, or a "
+            "full queue does not shrink."
+        ),
+    ] = 600.0,
     bulk: Annotated[
         bool,
         typer.Option(

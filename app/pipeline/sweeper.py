@@ -4,16 +4,18 @@ It closes the gap between an article's commit and its job, and gives an article 
 without finishing it a new attempt. It reads in three moves: the waiting articles, then their
 jobs' states from DBOS, then, in a new transaction, each candidate again, changed only if it is
 still waiting on the same attempt; a job that finished between the first two reads is not
-queued a second time.
+queued a second time. It goes through the waiting articles a page at a time (by id), so a
+backlog of any size costs bounded memory and queries that stay under SQLite's limit on bound
+parameters (32,766), and each page's jobs go out with its own commit.
 """
 
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from dbos import DBOS
-from sqlalchemy import Engine, not_, update
+from sqlalchemy import Engine, func, not_, update
 from sqlmodel import Session, col, select
 
 from app.articles.jobs import ExtractArticle
@@ -26,6 +28,9 @@ WAITING = (ArticleStatus.QUEUED, ArticleStatus.PROCESSING)
 # A job in one of these states will still run; any other state for a waiting article means
 # its job ended without finishing it (e.g. its database was unreachable for too long).
 LIVE = {"ENQUEUED", "PENDING", "DELAYED"}
+# Waiting articles read, looked up in DBOS and re-queued at a time (a URL-only article's job is
+# two workflow ids, so a page binds at most twice this many parameters).
+PAGE = 1_000
 
 
 @dataclass(frozen=True)
@@ -36,26 +41,57 @@ class Stranded:
     ended: bool
 
 
-def sweep(engine: Engine, sender: JobSender, *, batching: bool = False) -> int:
+def sweep(engine: Engine, sender: JobSender, *, batching: bool = False, page: int = PAGE) -> int:
     """Re-queue waiting articles whose job is gone; returns how many. Blocking (DBOS, database).
 
     With `batching`, articles left to the batch collector have no job to look for."""
-    with Session(engine) as session:
-        jobs = [ExtractArticle.of(a) for a in waiting_articles(session, batching=batching)]
-    stranded = find_stranded(jobs)
-    with transaction(engine, sender) as unit:
-        queued = requeue(unit.session, stranded, unit.send)
+    queued = 0
+    for jobs in waiting_pages(engine, page, batching=batching):
+        stranded = find_stranded(jobs)
+        if not stranded:
+            continue
+        with transaction(engine, sender) as unit:
+            queued += requeue(unit.session, stranded, unit.send)
     if queued:
         log.info("queued %d waiting articles", queued)
     return queued
 
 
-def waiting_articles(session: Session, *, batching: bool = False) -> Sequence[Article]:
-    """Articles accepted and not finished, but those a batch workflow has claimed (it owns
-    them) and, with `batching`, those waiting for a batch."""
-    query = select(Article).where(col(Article.status).in_(WAITING))
+def waiting_pages(
+    engine: Engine, page: int = PAGE, *, batching: bool = False
+) -> Iterator[list[ExtractArticle]]:
+    """The current jobs of the articles accepted and not finished, `page` at a time, by id;
+    each page read in its own short transaction."""
+    after = 0
+    while True:
+        with Session(engine) as session:
+            jobs = waiting_jobs(session, after, page, batching=batching)
+        if not jobs:
+            return
+        yield jobs
+        after = jobs[-1].article_id
+
+
+def waiting_jobs(
+    session: Session, after: int, limit: int, *, batching: bool = False
+) -> list[ExtractArticle]:
+    """The jobs of up to `limit` waiting articles with ids above `after`, in id order (their
+    columns only: the text is not read, only whether there is one). Articles a batch workflow
+    has claimed are its own and, with `batching`, those waiting for a batch too."""
+    fetch_first = func.coalesce(col(Article.text), "") == ""
     waits_for_batch = left_to_batch() if batching else claimed_by_batch()
-    return session.exec(query.where(not_(waits_for_batch))).all()
+    query = (
+        select(Article.id, Article.job_key, Article.attempts, fetch_first)
+        .where(col(Article.status).in_(WAITING), col(Article.id) > after)
+        .where(not_(waits_for_batch))
+        .order_by(col(Article.id))
+        .limit(limit)
+    )
+    jobs = []
+    for article_id, job_key, attempts, url_only in session.exec(query):
+        assert article_id is not None
+        jobs.append(ExtractArticle(article_id, job_key, attempts, bool(url_only)))
+    return jobs
 
 
 def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from app.articles.tables import Article
@@ -66,6 +67,41 @@ def test_wait_extracts_every_accepted_article_to_done(environment: str, tmp_path
     assert (output["created"], output["done"], output["failed"]) == (6, 6, 0)
     assert output["records"] >= 6
     assert {a.status for a in stored(environment)} == {"done"}
+
+
+def test_a_full_queue_is_waited_out_while_wait_works_it_here(
+    environment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARLEY_MAX_QUEUED_ARTICLES", "20")
+    monkeypatch.setenv("PARLEY_BULK_BATCH_LINES", "10")
+    path = tmp_path / "archive.ndjson"
+    path.write_bytes(upload(*(f"Round {n}. {TEXT}" for n in range(100))))
+
+    result = parley("ingest", "--bulk", str(path), "--wait", "--timeout", "120")
+
+    assert result.exit_code == 0, result.output
+    output = report(result.stdout)
+    assert "stopped" not in output
+    assert (output["created"], output["done"], output["failed"]) == (100, 100, 0)
+    assert [a.status for a in stored(environment)] == ["done"] * 100
+
+
+def test_a_full_queue_nobody_drains_stops_with_the_line_to_resume_from(
+    environment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARLEY_MAX_QUEUED_ARTICLES", "20")
+    monkeypatch.setenv("PARLEY_BULK_BATCH_LINES", "10")
+    path = tmp_path / "archive.ndjson"
+    path.write_bytes(upload(*(f"Round {n}. {TEXT}" for n in range(50))))
+
+    result = parley("ingest", "--bulk", str(path), "--timeout", "1")
+
+    assert result.exit_code == 0, result.output
+    output = report(result.stdout)
+    assert output["created"] == 20
+    assert output["stopped"]["code"] == "unavailable"
+    assert output["stopped"]["details"]["next_line"] == 21
+    assert len(stored(environment)) == 20
 
 
 def test_a_missing_file_is_one_line_and_exit_2(environment: str, tmp_path: Path) -> None:

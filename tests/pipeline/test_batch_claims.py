@@ -15,7 +15,7 @@ from app.db.engine import make_engine
 from app.db.migrate import ensure_current
 from app.db.types import utcnow
 from app.pipeline.batch_claims import due, release
-from app.pipeline.sweeper import waiting_articles
+from app.pipeline.sweeper import waiting_jobs
 
 
 @pytest.fixture
@@ -63,10 +63,11 @@ def test_the_sweeper_leaves_batch_articles_to_the_collector_only_when_batching(
     add(engine, 1, mode="sync")
     add(engine, 1)
     with Session(engine) as session:
-        batching = waiting_articles(session, batching=True)
-        not_batching = waiting_articles(session)
+        batching = waiting_jobs(session, 0, 100, batching=True)
+        not_batching = waiting_jobs(session, 0, 100)
+        modes = [session.get_one(Article, job.article_id).extraction_mode for job in batching]
 
-    assert [a.extraction_mode for a in batching] == ["sync"]
+    assert modes == ["sync"]
     assert len(not_batching) == 2
 
 
@@ -85,4 +86,4 @@ def test_the_sweeper_leaves_articles_claimed_by_a_batch_alone_even_with_batching
 ) -> None:
     add(engine, 1, batch_key="batch-running", status=ArticleStatus.PROCESSING)
     with Session(engine) as session:
-        assert waiting_articles(session) == []
+        assert waiting_jobs(session, 0, 100) == []
