@@ -2,8 +2,8 @@
 default page is far under SQLite's 32,766 bound parameters) is swept whole, each article once."""
 
 import asyncio
-from functools import partial
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine
