@@ -70,9 +70,14 @@ async def post_all(client: httpx.AsyncClient, texts: list[str], mode: str) -> li
 
 
 async def test_batch_articles_are_extracted_through_batches_split_by_the_request_limit(
-    batch_settings: Settings, fake_llm: str
+    make_batch_settings: Callable[..., Settings], fake_llm: str
 ) -> None:
-    async with running(batch_settings) as (client, _):
+    # Due only once all five wait: a collector round between two posts would otherwise send a
+    # smaller batch first (seen on a loaded CI machine: four batches).
+    settings = make_batch_settings(
+        llm_batch_max_requests=2, llm_batch_max_articles=5, llm_batch_wait_seconds=3600
+    )
+    async with running(settings) as (client, _):
         before = (await client.get("/metrics")).text
         ids = await post_all(client, [article_text(n) for n in range(5)], "batch")
         articles = [await wait_for_article(client, i) for i in ids]
