@@ -90,16 +90,14 @@ async def test_a_text_article_is_extracted_while_slow_urls_are_being_fetched(
             for n in range(4)
         ]
         await until(lambda: len(site.received) == 4)  # every slow fetch is under way
-        started = time.monotonic()
         posted = await client.post("/v1/articles", json={"text": TEXT})
         article = await wait_for_article(client, posted.json()["id"], within=30)
-        took = time.monotonic() - started
         still = [(await client.get(f"/v1/articles/{a['id']}")).json()["status"] for a in slow]
 
     assert article["status"] == "done"
     assert article["records"]
-    assert took < 3.0, f"the text article waited {took:.1f} s behind the slow fetches"
-    assert set(still) == {"processing"}  # the slow ones were still being fetched
+    # Done while every slow fetch is still under way: it never waited for a slot they held.
+    assert set(still) == {"processing"}
 
 
 async def test_a_page_dripping_a_byte_a_second_fails_at_the_fetch_deadline(
