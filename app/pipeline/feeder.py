@@ -30,10 +30,16 @@ def _target(job: ExtractArticle) -> tuple[str, str, Callable[..., Any], tuple[An
     return job.workflow_id, EXTRACTION_QUEUE, process_article, (job.article_id, job.job_key)
 
 
+def left_to_collector(job: ExtractArticle, *, batching: bool) -> bool:
+    """Whether the job is the batch collector's, not the queue's: with batching on, an article
+    sent in batch mode that has its text waits for a batch."""
+    return batching and job.batch and not job.fetch_first
+
+
 def enqueue(job: ExtractArticle, *, batching: bool) -> None:
-    """Queue one article's job; the same job twice is one workflow. With `batching`, an
-    article sent in batch mode that has its text is left to the batch collector."""
-    if batching and job.batch and not job.fetch_first:
+    """Queue one article's job, unless it is left to the batch collector; the same job twice
+    is one workflow."""
+    if left_to_collector(job, batching=batching):
         return
     workflow_id, queue, workflow, arguments = _target(job)
     with SetWorkflowID(workflow_id):
@@ -49,7 +55,7 @@ async def feed_articles(jobs: Sequence[tuple[int, str, int, bool, bool]]) -> int
     queued = 0
     for values in jobs:
         job = ExtractArticle(*values)
-        if batch_on and job.batch and not job.fetch_first:
+        if left_to_collector(job, batching=batch_on):
             continue
         workflow_id, queue, workflow, arguments = _target(job)
         with SetWorkflowID(workflow_id):
