@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
 
-from app.articles.tables import Article
-from app.db.engine import make_engine
 from tests.support.cli import parley
+from tests.support.databases import stored_articles
 from tests.support.samples import TEXT
 
 
@@ -18,15 +16,6 @@ def upload(*texts: str) -> bytes:
     """NDJSON lines, one article each; a text starting with `!` is sent as it is."""
     lines = (t[1:] if t.startswith("!") else json.dumps({"text": t}) for t in texts)
     return "".join(line + "\n" for line in lines).encode()
-
-
-def stored(database_url: str) -> list[Article]:
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            return list(session.exec(select(Article).order_by(Article.id)).all())
-    finally:
-        engine.dispose()
 
 
 def report(stdout: str) -> dict[str, Any]:
@@ -45,7 +34,7 @@ def test_a_file_is_accepted_and_the_report_counts_each_kind_of_line(
 
     assert result.exit_code == 0, result.output
     assert report(result.stdout) == {"kind": "bulk", "created": 2, "duplicate": 1, "invalid": 1}
-    assert [a.status for a in stored(environment)] == ["queued", "queued"]
+    assert [a.status for a in stored_articles(environment)] == ["queued", "queued"]
 
 
 def test_a_dash_reads_the_upload_from_stdin(environment: str) -> None:
@@ -53,7 +42,7 @@ def test_a_dash_reads_the_upload_from_stdin(environment: str) -> None:
 
     assert result.exit_code == 0, result.output
     assert report(result.stdout)["created"] == 2
-    assert len(stored(environment)) == 2
+    assert len(stored_articles(environment)) == 2
 
 
 def test_wait_extracts_every_accepted_article_to_done(environment: str, tmp_path: Path) -> None:
@@ -66,7 +55,7 @@ def test_wait_extracts_every_accepted_article_to_done(environment: str, tmp_path
     output = report(result.stdout)
     assert (output["created"], output["done"], output["failed"]) == (6, 6, 0)
     assert output["records"] >= 6
-    assert {a.status for a in stored(environment)} == {"done"}
+    assert {a.status for a in stored_articles(environment)} == {"done"}
 
 
 def test_a_full_queue_is_waited_out_while_wait_works_it_here(
@@ -83,7 +72,7 @@ def test_a_full_queue_is_waited_out_while_wait_works_it_here(
     output = report(result.stdout)
     assert "stopped" not in output
     assert (output["created"], output["done"], output["failed"]) == (100, 100, 0)
-    assert [a.status for a in stored(environment)] == ["done"] * 100
+    assert [a.status for a in stored_articles(environment)] == ["done"] * 100
 
 
 def test_a_full_queue_nobody_drains_stops_with_the_line_to_resume_from(
@@ -101,7 +90,7 @@ def test_a_full_queue_nobody_drains_stops_with_the_line_to_resume_from(
     assert output["created"] == 20
     assert output["stopped"]["code"] == "unavailable"
     assert output["stopped"]["details"]["next_line"] == 21
-    assert len(stored(environment)) == 20
+    assert len(stored_articles(environment)) == 20
 
 
 def test_a_missing_file_is_one_line_and_exit_2(environment: str, tmp_path: Path) -> None:

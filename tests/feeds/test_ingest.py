@@ -4,11 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
 
-from app.articles.tables import Article
-from app.db.engine import make_engine
 from tests.support.cli import parley
+from tests.support.databases import stored_articles
 from tests.support.loopback import LoopbackServer
 from tests.support.news_site import FEEDS, localised, requested
 
@@ -16,15 +14,6 @@ TEXT = (
     "The government and the rebel coalition agreed on Tuesday to a 30-day ceasefire starting "
     "Friday, after four days of talks mediated by Qatar, the mediators said in a statement."
 )
-
-
-def stored(database_url: str) -> list[Article]:
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            return list(session.exec(select(Article).order_by(Article.id)).all())
-    finally:
-        engine.dispose()
 
 
 def test_a_text_file_becomes_a_queued_article(environment: str, tmp_path: Path) -> None:
@@ -36,7 +25,7 @@ def test_a_text_file_becomes_a_queued_article(environment: str, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     output = json.loads(result.stdout)
     assert (output["kind"], output["status"]) == ("article", "queued")
-    (article,) = stored(environment)
+    (article,) = stored_articles(environment)
     assert (article.id, article.text, article.title) == (output["id"], TEXT, "doha-talks")
     assert article.status == "queued"
 
@@ -49,7 +38,7 @@ def test_the_same_text_file_twice_is_one_article(environment: str, tmp_path: Pat
     again = json.loads(parley("ingest", str(path)).stdout)
 
     assert (again["status"], again["id"]) == ("duplicate", first["id"])
-    assert len(stored(environment)) == 1
+    assert len(stored_articles(environment)) == 1
 
 
 def test_wait_processes_the_article_here_and_prints_the_records_count(
@@ -62,7 +51,7 @@ def test_wait_processes_the_article_here_and_prints_the_records_count(
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["records"] >= 1
-    (article,) = stored(environment)
+    (article,) = stored_articles(environment)
     assert article.status == "done"
 
 
@@ -77,7 +66,8 @@ def test_a_feed_file_is_read_as_a_feed(
     assert result.exit_code == 0, result.output
     output = json.loads(result.stdout)
     assert (output["kind"], output["new"], output["duplicate"]) == ("feed", 3, 0)
-    assert [a.source for a in stored(environment)] == ["Peace Archives - The Defense Post"] * 3
+    sources = [a.source for a in stored_articles(environment)]
+    assert sources == ["Peace Archives - The Defense Post"] * 3
 
 
 def test_a_feed_url_is_fetched_and_read_as_a_feed(environment: str, site: LoopbackServer) -> None:
@@ -94,7 +84,7 @@ def test_an_article_url_is_fetched_once_and_stored_with_its_text(
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "queued"
-    (article,) = stored(environment)
+    (article,) = stored_articles(environment)
     assert "prisoner releases" in (article.text or "")
     assert article.canonical_url == site.url("/story")
     assert requested(site, "/story") == 1
@@ -113,7 +103,7 @@ def test_a_file_of_several_stories_is_refused_with_how_to_send_them(
     assert "holds 10 articles" in result.output
     assert "one article per text file" in result.output
     assert "parley ingest FEED_URL" in result.output
-    assert stored(environment) == []
+    assert stored_articles(environment) == []
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session, select
 
-from app.articles.tables import Article
 from app.config import Settings
-from app.db.engine import make_engine
 from tests.support.app import serve
+from tests.support.databases import stored_articles
 from tests.support.loopback import LoopbackServer
 from tests.support.news_site import rss, serve_feed
 
@@ -31,14 +29,6 @@ def settings(make_settings: Callable[..., Settings], site: LoopbackServer) -> Se
         feed_max_items=20,
         run_worker=False,
     )
-
-
-def stored_articles(database_url: str) -> list[Article]:
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        articles = list(session.exec(select(Article).order_by(Article.id)).all())
-    engine.dispose()
-    return articles
 
 
 async def post_feed(client: httpx.AsyncClient, url: str) -> dict[str, Any]:

@@ -16,7 +16,9 @@ import pytest
 from psycopg.errors import DeadlockDetected, LockNotAvailable
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
 
+from app.articles.tables import Article
 from app.config import Settings
 from app.db.engine import make_engine
 from app.db.migrate import upgrade
@@ -162,3 +164,13 @@ def recreate_database(admin_url: str, name: str, *, create: bool) -> None:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         admin.dispose()
+
+
+def stored_articles(database_url: str) -> list[Article]:
+    """Every article in the database, in id order (read with an engine of its own)."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(Article).order_by(col(Article.id))).all())
+    finally:
+        engine.dispose()
