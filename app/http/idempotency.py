@@ -15,8 +15,8 @@ import asyncio
 import re
 import time
 from datetime import timedelta
+from functools import partial
 
-import anyio
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,6 +31,7 @@ from app.http.idempotency_store import (
     before_answering,
     finish,
     request_hash,
+    run_keeping_answer,
 )
 
 HEADER = b"idempotency-key"
@@ -147,7 +148,7 @@ class IdempotencyMiddleware:
         key: str,
         who: str,
     ) -> None:
-        status, chunks, delivered = 0, [], False
+        delivered = False
 
         async def replay_receive() -> Message:
             nonlocal delivered
@@ -156,18 +157,7 @@ class IdempotencyMiddleware:
             delivered = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, replay_receive, capture)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(store.release, key, who)
-            raise
-        await finish(store, key, who, status, b"".join(chunks))
+        status, answer = await run_keeping_answer(
+            self.app, scope, replay_receive, send, partial(store.release, key, who)
+        )
+        await finish(store, key, who, status, answer)

@@ -2,7 +2,7 @@
 request runs and given its answer after (`app.http.idempotency` applies the semantics)."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -11,7 +11,7 @@ import anyio
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db.engine import DATABASE_UNREACHABLE
 from app.db.types import as_utc, utcnow
@@ -136,3 +136,34 @@ async def finish(
         await anyio.to_thread.run_sync(store.release, key, who)
     else:
         await anyio.to_thread.run_sync(store.save, key, who, status, text, fingerprint)
+
+
+async def run_keeping_answer(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    release: Callable[[], None],
+    before_last_chunk: Callable[[], Awaitable[None]] | None = None,
+) -> tuple[int, bytes]:
+    """Run `app`, passing its answer on while keeping a copy (status, body); the claim is
+    released (`release`, in a thread, even when cancelled) if the app fails."""
+    status, chunks = 0, []
+
+    async def capture(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if before_last_chunk is not None and not message.get("more_body", False):
+                await before_last_chunk()
+        await send(message)
+
+    try:
+        await app(scope, receive, capture)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(release)
+        raise
+    return status, b"".join(chunks)

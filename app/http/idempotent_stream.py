@@ -14,8 +14,8 @@ Fingerprints cover the first `bulk_max_bytes` + 1 bytes of the body, as far as a
 import asyncio
 import hashlib
 import time
+from functools import partial
 
-import anyio
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +27,7 @@ from app.http.idempotency_store import (
     before_answering,
     finish,
     request_digest,
+    run_keeping_answer,
 )
 
 # The fingerprint of a streamed request still running, its body not yet read whole.
@@ -110,29 +111,22 @@ class StreamedRequest:
         return stored
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, body: _Fingerprint) -> None:
-        status, chunks = 0, []
-
         async def hashing_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
                 body.add(message)
             return message
 
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await body.rest(receive)  # while the request is still open
-            await send(message)
+        async def hash_the_rest() -> None:
+            await body.rest(receive)  # while the request is still open
 
-        try:
-            await self.app(scope, hashing_receive, capture)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(self.store.release, self.key, self.who)
-            raise
+        status, answer = await run_keeping_answer(
+            self.app,
+            scope,
+            hashing_receive,
+            send,
+            partial(self.store.release, self.key, self.who),
+            before_last_chunk=hash_the_rest,
+        )
         fingerprint = body.digest.hexdigest()
-        await finish(self.store, self.key, self.who, status, b"".join(chunks), fingerprint)
+        await finish(self.store, self.key, self.who, status, answer, fingerprint)
