@@ -198,8 +198,11 @@ async def extract(article_id: int) -> ExtractionResult:
     try:
         result = await extractor.extract(article)
     except ExtractionError as exc:
+        # A lasting error (an answer that never validated) still means the provider answered.
         if exc.transient:
             services.breaker.failed()
+        else:
+            services.breaker.succeeded()
         _observe_breaker(services.breaker)
         raise
     services.breaker.succeeded()

@@ -124,12 +124,13 @@ def test_correcting_a_records_country_shows_the_change_and_its_history(desk: Des
 
 
 def test_rejecting_a_record_takes_it_off_the_queue(desk: Desk) -> None:
+    from playwright.sync_api import expect
+
     record = desk.room.records[ITURI]
     desk.page.get_by_role("link", name="Review queue").click()
     item = desk.page.locator(f'.queue-item[data-record="{record}"]')
     item.get_by_role("button", name="Reject").click()
-    desk.page.wait_for_load_state()
-    assert desk.page.locator(f'.queue-item[data-record="{record}"]').count() == 0
+    expect(desk.page.locator(f'.queue-item[data-record="{record}"]')).to_have_count(0)
     rejected = desk.api("/v1/records?review=rejected")["items"]
     assert record in [r["id"] for r in rejected]
     desk.go("/desk/events?country=COD")
@@ -176,6 +177,8 @@ def test_keyboard_review_of_three_queued_records(desk: Desk) -> None:
 
 
 def test_a_process_timeline_and_an_article_with_markup_read_as_text(desk: Desk) -> None:
+    from playwright.sync_api import expect
+
     desk.page.get_by_role("link", name="Processes").click()
     desk.shot("07-processes")
     desk.page.get_by_role("link", name=re.compile("Sudanese Armed Forces")).first.click()
@@ -194,5 +197,6 @@ def test_a_process_timeline_and_an_article_with_markup_read_as_text(desk: Desk) 
     desk.shot("09-article")
     assert STORIES[HOSTILE]["title"] in desk.page.locator("h1").inner_text()
     desk.page.get_by_role("link", name="Articles").click()
-    assert desk.page.locator("table.articles tbody tr").count() == len(STORIES)
+    # count() does not wait for the navigation the click starts; expect() retries until it lands.
+    expect(desk.page.locator("table.articles tbody tr")).to_have_count(len(STORIES))
     desk.shot("10-articles")

@@ -40,6 +40,20 @@ def test_a_failed_probe_opens_the_breaker_again() -> None:
     assert breaker.state == "open"
 
 
+def test_a_probe_that_never_reports_lets_the_next_caller_probe_after_a_cooldown() -> None:
+    # Its holder may never call: the job was moot, or the relevance gate spared the call.
+    breaker = CircuitBreaker(threshold=1, cooldown=0.1)
+    breaker.failed()
+    time.sleep(0.15)
+    assert breaker.wait_time() == 0  # the probe, never heard of again
+    assert breaker.wait_time() > 0
+
+    time.sleep(0.15)
+
+    assert breaker.wait_time() == 0
+    assert breaker.wait_time() > 0
+
+
 async def test_provider_outage_leaves_articles_queued_and_they_complete_after(
     make_settings, database_url
 ) -> None:
