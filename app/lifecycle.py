@@ -7,6 +7,7 @@ alone) or `extracting` (an extractor, no database).
 """
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
@@ -15,6 +16,7 @@ from contextlib import (
     contextmanager,
 )
 
+import anyio
 from sqlalchemy import Engine
 
 from app import services as process
@@ -94,10 +96,11 @@ async def running(
                     await asyncio.to_thread(queue.sweep)
                 yield services
             finally:
-                # On the event loop the workflows run on, waiting would only stall them: work
-                # still running is handed back at once. `parley serve` and `parley worker`
-                # drain first, off the loop (see `drain`).
-                queue.stop(drain=False)
+                # Work still running is handed back at once (`parley serve` and `parley worker`
+                # drain first, see `drain`). Off the loop, since DBOS starts dequeued workflows
+                # on it and waits (stopping on it stalled shutdown 10 s), and in anyio's thread:
+                # the loop's default executor is DBOS's, which may be shut down already.
+                await anyio.to_thread.run_sync(functools.partial(queue.stop, drain=False))
         finally:
             process.unbind(services)
             if client is not None:

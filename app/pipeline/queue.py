@@ -9,6 +9,7 @@ DBOS keeps its state in a system database (a sibling SQLite file, or the same Po
 import logging
 import math
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,6 +73,7 @@ class DurableQueue:
         self.engine = engine
         self.working = False
         self._system_engine: Engine | None = None
+        self._dbos: DBOS | None = None
         self._stop_sweeping = threading.Event()
 
     async def start(self, *, work: bool) -> None:
@@ -79,7 +81,7 @@ class DurableQueue:
         self.working = work
         config = dbos_config(self.settings)
         self._system_engine = config.get("system_database_engine")
-        DBOS(config=config)
+        self._dbos = DBOS(config=config)
         if not work:
             DBOS.listen_queues([])
         DBOS.launch()
@@ -138,7 +140,10 @@ class DurableQueue:
         """
         self._stop_sweeping.set()
         grace = self.settings.shutdown_grace_seconds if drain and in_flight.count else 0.0
-        # DBOS stops dequeuing at once, then checks its running workflows once a second.
+        if self._dbos is not None:
+            _stop_dequeuing(self._dbos)
+            self._dbos = None
+        # DBOS checks its running workflows once a second for the grace period.
         DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
         if self._system_engine is not None:
             self._system_engine.dispose()
@@ -173,3 +178,24 @@ class DurableQueue:
                 self.sweep()
             except Exception:  # the next sweep tries again; a sweep must never kill the worker
                 log.exception("sweep for stranded articles failed")
+
+
+# How long a queue thread may take to hand over the workflow it had just dequeued.
+_DEQUEUE_HANDOVER_SECONDS = 5.0
+
+
+def _stop_dequeuing(dbos: DBOS) -> None:
+    """Stop DBOS's queue threads while the event loops still run (call it off the app's loop).
+
+    A queue thread that dequeued a workflow blocks until the loop DBOS runs workflows on (the
+    app's, or DBOS's own) has taken it. DBOS.destroy stops its own loop before it joins those
+    threads, so a thread caught mid-dequeue held destroy for its 10 s join timeout. Stopping
+    the threads first lets that last start go through; the workflow stays PENDING under this
+    worker id and resumes on restart.
+    """
+    for stop in dbos.background_thread_stop_events:
+        stop.set()
+    deadline = time.monotonic() + _DEQUEUE_HANDOVER_SECONDS
+    for thread in threading.enumerate():
+        if thread.name.startswith("queue-worker-"):  # DBOS names its queue threads so
+            thread.join(max(deadline - time.monotonic(), 0.0))

@@ -94,5 +94,7 @@ async def test_the_service_answers_while_a_slow_feed_is_parsed(
             answered_meanwhile += not posting.done()
         answer: httpx.Response = await posting
 
-    assert answered_meanwhile >= 100
+    # A parse that held this process would let one or two answers through, not dozens; the
+    # count itself depends on how loaded the machine is (87 on a busy CI run, 400 idle).
+    assert answered_meanwhile >= 20
     assert answer.status_code < 500
