@@ -16,7 +16,13 @@ from hypothesis import settings as hypothesis_settings
 
 from app.config import Settings
 from tests.support.app import serve
-from tests.support.databases import fresh_database, postgres_url, worker_database
+from tests.support.databases import (
+    BACKGROUND_QUEUE_POLL_SECONDS,
+    QUEUE_POLL_SECONDS,
+    fresh_database,
+    postgres_url,
+    worker_database,
+)
 from tests.support.llm import LLM_BASE_URL
 
 # Properties are checked for what they assert, never for how long an example takes: a CI
@@ -74,8 +80,8 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             "openai_api_key": "sk-test",
             "llm_sdk_retries": 0,
             "job_retry_base_seconds": 0.01,
-            "queue_poll_seconds": 0.02,
-            "background_queue_poll_seconds": 0.02,
+            "queue_poll_seconds": QUEUE_POLL_SECONDS,
+            "background_queue_poll_seconds": BACKGROUND_QUEUE_POLL_SECONDS,
             "queue_rate_limit": 100_000,
             # Tests stop the app at once; draining is proven by the process tests.
             "shutdown_grace_seconds": 0,

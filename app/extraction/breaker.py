@@ -41,9 +41,10 @@ class CircuitBreaker:
             return "open"
         return "half_open"
 
-    def is_open(self) -> bool:
-        """Whether callers are being held back right now."""
-        return self.state == "open"
+    def is_tripped(self) -> bool:
+        """Whether the provider counts as down: the breaker opened and no call has gone
+        through since (a cool-down that ended on a loaded machine does not make it up)."""
+        return self.state != "closed"
 
     def wait_time(self) -> float:
         """Seconds a caller must wait before calling; 0 when it may call now."""

@@ -247,7 +247,7 @@ def _hold_back(session: Session) -> tuple[float, str]:
 @DBOS.step(name="parley.breaker_open")
 def breaker_open() -> bool:
     """Whether the provider is considered down right now."""
-    return bound().breaker.is_open()
+    return bound().breaker.is_tripped()
 
 
 @DBOS.step(name="parley.park", **DB_RETRIES)

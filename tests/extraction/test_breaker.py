@@ -40,6 +40,21 @@ def test_a_failed_probe_opens_the_breaker_again() -> None:
     assert breaker.state == "open"
 
 
+def test_the_provider_counts_as_down_from_the_trip_until_a_call_goes_through() -> None:
+    # A failure seen after the cool-down ended is still one of the outage: it must not count
+    # as one of the article's attempts (a loaded machine made that race common).
+    breaker = CircuitBreaker(threshold=1, cooldown=0.05)
+    assert not breaker.is_tripped()
+    breaker.failed()
+    time.sleep(0.1)
+    assert breaker.state == "half_open"
+    assert breaker.is_tripped()
+
+    breaker.succeeded()
+
+    assert not breaker.is_tripped()
+
+
 def test_a_probe_that_never_reports_lets_the_next_caller_probe_after_a_cooldown() -> None:
     # Its holder may never call: the job was moot, or the relevance gate spared the call.
     breaker = CircuitBreaker(threshold=1, cooldown=0.1)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.config import get_settings
+from tests.support.databases import BACKGROUND_QUEUE_POLL_SECONDS, QUEUE_POLL_SECONDS
 from tests.support.loopback import LoopbackServer, send
 from tests.support.news_site import localised, serve_feed, story
 
@@ -34,8 +35,8 @@ def environment(
         monkeypatch.setenv("PARLEY_QUEUE_CONCURRENCY", "1")
         monkeypatch.setenv("PARLEY_FETCH_CONCURRENCY", "1")
     monkeypatch.setenv("PARLEY_EXTRACTOR", "rules")
-    monkeypatch.setenv("PARLEY_QUEUE_POLL_SECONDS", "0.02")
-    monkeypatch.setenv("PARLEY_BACKGROUND_QUEUE_POLL_SECONDS", "0.02")
+    monkeypatch.setenv("PARLEY_QUEUE_POLL_SECONDS", str(QUEUE_POLL_SECONDS))
+    monkeypatch.setenv("PARLEY_BACKGROUND_QUEUE_POLL_SECONDS", str(BACKGROUND_QUEUE_POLL_SECONDS))
     monkeypatch.setenv("PARLEY_FETCH_ALLOW_HOSTS", f"127.0.0.1:{site.port}")
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)

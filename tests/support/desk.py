@@ -16,6 +16,7 @@ import respx
 from app.auth.keys import Scope
 from app.config import Settings
 from tests.support.app import serve, wait_for_article
+from tests.support.databases import BACKGROUND_QUEUE_POLL_SECONDS, QUEUE_POLL_SECONDS
 from tests.support.keys import bearer, mint
 from tests.support.llm import LLM_BASE_URL, llm_reply
 
@@ -211,8 +212,8 @@ def desk_settings(database_url: str, workdir: Path) -> Settings:
         openai_base_url=LLM_BASE_URL,
         openai_api_key="sk-test",
         llm_sdk_retries=0,
-        queue_poll_seconds=0.02,
-        background_queue_poll_seconds=0.02,
+        queue_poll_seconds=QUEUE_POLL_SECONDS,
+        background_queue_poll_seconds=BACKGROUND_QUEUE_POLL_SECONDS,
         queue_rate_limit=100_000,
         shutdown_grace_seconds=0,
         relevance_gate=False,
