@@ -140,11 +140,13 @@ class DurableQueue:
         """
         self._stop_sweeping.set()
         grace = self.settings.shutdown_grace_seconds if drain and in_flight.count else 0.0
-        if self._dbos is not None:
-            _stop_dequeuing(self._dbos)
-            self._dbos = None
-        # DBOS checks its running workflows once a second for the grace period.
-        DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
+        try:
+            if self._dbos is not None:
+                _stop_dequeuing(self._dbos)
+                self._dbos = None
+        finally:
+            # DBOS checks its running workflows once a second for the grace period.
+            DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
         if self._system_engine is not None:
             self._system_engine.dispose()
             self._system_engine = None
@@ -197,5 +199,7 @@ def _stop_dequeuing(dbos: DBOS) -> None:
         stop.set()
     deadline = time.monotonic() + _DEQUEUE_HANDOVER_SECONDS
     for thread in threading.enumerate():
-        if thread.name.startswith("queue-worker-"):  # DBOS names its queue threads so
+        # DBOS names its queue threads so. One still starting is not alive yet (join would
+        # raise); it sees the stop event first thing.
+        if thread.name.startswith("queue-worker-") and thread.is_alive():
             thread.join(max(deadline - time.monotonic(), 0.0))

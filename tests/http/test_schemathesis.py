@@ -46,6 +46,8 @@ from tests.support.app import wait_for_article
 from tests.support.corpus import load_corpus
 from tests.support.databases import fresh_database, module_settings
 
+pytestmark = pytest.mark.slow
+
 # Per operation and generation mode: 22 operations x 2 modes x 40 = 1,760 cases at most (about
 # 1,400 sent: hypothesis stops early on operations with few distinct inputs, GET /healthz); the
 # suite's longest setup, so it grows with the API only through the number of operations.

@@ -33,6 +33,8 @@ from app.extraction.contract import ExtractedRecord, ExtractionAnswer
 from tests.support.app import running
 from tests.support.llm import LLM_BASE_URL, chat_completion
 
+pytestmark = pytest.mark.slow
+
 ARTICLES = 100
 SEED = 20_240_917
 SDK_RETRIES, REASKS, JOB_ATTEMPTS = 1, 1, 3
