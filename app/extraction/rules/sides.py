@@ -88,12 +88,17 @@ def third_party(mention: Mention, role: ThirdPartyRole) -> ThirdParty:
     return ThirdParty(name=mention.name, kind=kind, country=mention.country, role=role)
 
 
+# Kinds that speak for their country: "Sudan's army" and "Sudan" are one side.
+_STATE_KINDS = frozenset({"state", "armed_forces"})
+
+
 def unique(actors: list[_A]) -> list[_A]:
-    """Actors without repeats (by country, else by name), first kept."""
+    """Actors without repeats, first kept: a state's actors by country, others by name (the
+    RSF is a side of its own beside Sudan's army, though both are Sudanese)."""
     seen: set[str] = set()
     kept: list[_A] = []
     for actor in actors:
-        key = actor.country or actor.name
+        key = actor.country if actor.country and actor.kind in _STATE_KINDS else actor.name
         if key not in seen:
             seen.add(key)
             kept.append(actor)

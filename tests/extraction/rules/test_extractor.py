@@ -157,3 +157,13 @@ def test_an_end_date_takes_the_year_nearest_publication() -> None:
     text = "Israel and Lebanon agreed on Monday to extend their ceasefire until April 18."
     record = _only(text, "ceasefire")
     assert (record.date, record.end_date) == ("2024-03-11", "2024-04-18")
+
+
+def test_a_government_and_a_rebel_group_of_one_country_are_two_sides() -> None:
+    # Both are Colombian: kept apart by name, where a state's own actors merge by country.
+    text = "The Colombian government and the ELN opened a new round of talks in Caracas on Monday."
+    record = _only(text, "negotiation")
+    assert [(p.name, p.country) for p in record.parties] == [
+        ("The Colombian government", "COL"),
+        ("National Liberation Army", "COL"),
+    ]
