@@ -167,3 +167,9 @@ def test_a_government_and_a_rebel_group_of_one_country_are_two_sides() -> None:
         ("The Colombian government", "COL"),
         ("National Liberation Army", "COL"),
     ]
+
+
+def test_swapping_the_bodies_of_soldiers_is_no_prisoner_exchange() -> None:
+    assert _records("Kyiv and Moscow swapped the bodies of fallen soldiers on Tuesday.") == []
+    with_prisoners = "Kyiv and Moscow swapped the bodies of fallen soldiers and 48 prisoners."
+    assert _only(with_prisoners, "prisoner_exchange").count == 48
