@@ -117,7 +117,8 @@ async def test_a_page_dripping_a_byte_a_second_fails_at_the_fetch_deadline(
 
     assert article["status"] == "failed"
     assert "deadline" in article["error"]
-    assert 2.5 < took < 4.5, f"the fetch ended {took:.1f} s after it began"
+    # Well short of the 21 s the attempts take without it; the slack is for a loaded machine.
+    assert 2.5 < took < 12, f"the fetch ended {took:.1f} s after it began"
 
 
 def job_of(services: Services, article_id: int) -> ExtractArticle:
