@@ -116,7 +116,8 @@ async def test_slow_server_times_out_within_the_limit(site: LoopbackServer) -> N
     started = time.monotonic()
     with pytest.raises(FetchTimeout) as timed_out:
         await fetch(site.url("/slow"), policy_for(site, timeout_seconds=1.0))
-    assert time.monotonic() - started < 2.0
+    # The page would drip forever: ending at all is the timeout; the slack is for a busy machine.
+    assert time.monotonic() - started < 5.0
     assert timed_out.value.status_code == 504
     assert timed_out.value.transient
 
