@@ -25,7 +25,7 @@ _PATTERNS = (
     rf"(?P<month>{_MONTH})\s+(?P<day>{_DAY})\b(?:,?\s+(?P<year>{_YEAR}))?",
     rf"(?P<day2>{_DAY})\s+(?P<month2>{_MONTH})(?:,?\s+(?P<year2>{_YEAR}))?",
     rf"(?P<month3>{_MONTH})\s+(?P<year3>{_YEAR})",
-    rf"(?P<p4>(?:in|by|of|early|late|since|until)\s+)(?:(?:early|late|mid-?)\s*)?(?P<month4>{_MONTH})\b(?!\.?\s*\d)",
+    rf"(?P<p4>(?:in|by|of|early|late|since|until|the)\s+)(?:(?:early|late|mid-?)\s*)?(?P<month4>{_MONTH})\b(?!\.?\s*\d)",
     rf"(?P<wr1>{_WEEKDAY})\s+(?:and|to|through|until|–|-)\s+(?P<wr2>{_WEEKDAY})",
     rf"(?:(?P<wmod>last|next|this|coming)\s+)?(?P<weekday>{_WEEKDAY})",
     r"(?P<rel>yesterday|today|tonight|tomorrow|overnight|last night|this (?:morning|afternoon|evening)|earlier today)",  # noqa: E501
@@ -39,8 +39,14 @@ _NOT_THE_EVENT = re.compile(r"\b(?:since|after|before)\s+(?:the\s+)?$", re.IGNOR
 _VERBS = r"said|says|announced|told(?: \w+)?|stated|declared|added|reported|confirmed|welcomed|condemned|praised|hailed|urged|called|warned|insisted|accused(?: each other| one another)?"  # noqa: E501
 _SPEECH_BEFORE = re.compile(rf"\b(?:{_VERBS})(?:\s+on)?\s+$", re.IGNORECASE)
 _SPEECH_AFTER = re.compile(rf",?\s+(?:{_VERBS})\b", re.IGNORECASE)
+# The date of the agreement a development follows, not its own: "the truce agreed in May" (unless
+# a verb of its own comes between: "agreed in May was violated on Sunday"), "the ceasefire of
+# 10 March".
 _AGREEMENT = re.compile(
-    r"\b(?:agreed|signed|brokered|reached|struck|sealed)\b[^,.;]*$", re.IGNORECASE
+    r"\b(?:agreed|signed|brokered|reached|struck|sealed)\b"
+    r"(?:(?!\b(?:was|were|is|are|has|have|had|been)\b)[^,.;])*$"
+    r"|\b(?:ceasefire|cease-fire|truce|agreement|deal|accord|armistice)\s+of\s+$",
+    re.IGNORECASE,
 )
 _ORDINAL_DAYS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}  # fmt: skip

@@ -115,6 +115,30 @@ def test_the_agreements_date_is_not_that_of_its_violation() -> None:
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
+        # A verb of the development's own between the agreement and the date: the date is its.
+        ("The truce agreed in early May was violated on Sunday.", "2024-08-11"),
+        # "The ceasefire of 10 March" names the agreement; the violation is the April one.
+        ("The ceasefire of 10 March was violated repeatedly in April.", "2024-04"),
+    ],
+)
+def test_a_violation_is_dated_by_its_own_date_not_the_agreements(
+    sentence: str, expected: str
+) -> None:
+    noun = sentence.split()[1]
+    trigger = sentence.find(noun)
+    phrases = read_phrases(sentence)
+    span = (trigger, trigger + len(noun))
+    violated = dates_for(phrases, span, REFERENCE, False, since_agreed=True)
+    assert violated.date == expected
+
+
+def test_a_month_before_a_noun_dates_it() -> None:
+    assert _dates("The February TRIGGER collapsed without agreement.").date == "2024-02"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
         ("Talks continued for a third day on Wednesday.", ("2024-08-12", None)),
         ("Two days of talks ended on Wednesday.", ("2024-08-13", "2024-08-14")),
         ("Talks resumed on Wednesday.", ("2024-08-14", None)),
