@@ -19,13 +19,20 @@ _MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octobe
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 _WEEKDAY = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# Nouns of developments a month name can stand before ("the February talks").
+_NOUNS = (
+    r"talks|round|negotiations|meeting|summit|ceasefire|truce|deal|agreement|accord|exchange"
+    r"|swap|release"
+)
 _PATTERNS = (
     rf"(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})\s*(?:-|–|to|until|through)\s*(?:(?P<m2>{_MONTH})\s+)?(?P<d2>\d{{1,2}})\b(?:,?\s+(?P<ry>{_YEAR}))?",
     rf"(?:between\s+)?(?P<b1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|and|to)\s*(?P<b2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<bm>{_MONTH})(?:,?\s+(?P<by>{_YEAR}))?",
     rf"(?P<month>{_MONTH})\s+(?P<day>{_DAY})\b(?:,?\s+(?P<year>{_YEAR}))?",
     rf"(?P<day2>{_DAY})\s+(?P<month2>{_MONTH})(?:,?\s+(?P<year2>{_YEAR}))?",
     rf"(?P<month3>{_MONTH})\s+(?P<year3>{_YEAR})",
-    rf"(?P<p4>(?:in|by|of|early|late|since|until|the)\s+)(?:(?:early|late|mid-?)\s*)?(?P<month4>{_MONTH})\b(?!\.?\s*\d)",
+    rf"(?P<p4>(?:in|by|of|early|late|since|until)\s+)(?:(?:early|late|mid-?)\s*)?(?P<month4>{_MONTH})\b(?!\.?\s*\d)",
+    # "the February talks", capitalised and before a development's noun: not "the march on Goma".
+    rf"(?P<p9>the\s+)(?P<month5>(?-i:{_MONTH}))(?=\s+(?:[\w-]+\s+)?(?:{_NOUNS})\b)",
     rf"(?P<wr1>{_WEEKDAY})\s+(?:and|to|through|until|–|-)\s+(?P<wr2>{_WEEKDAY})",
     rf"(?:(?P<wmod>last|next|this|coming)\s+)?(?P<weekday>{_WEEKDAY})",
     r"(?P<rel>yesterday|today|tonight|tomorrow|overnight|last night|this (?:morning|afternoon|evening)|earlier today)",  # noqa: E501
@@ -215,14 +222,18 @@ def resolve(
         return first.isoformat(), last.isoformat()
     if "year4" in groups:
         return groups["year4"], None
-    if "month" in groups or "month2" in groups or "month3" in groups or "month4" in groups:
+    if groups.keys() & {"month", "month2", "month3", "month4", "month5"}:
         return _dated(groups, reference.published, future), None
     return _relative(groups, phrase.quoted, reference, future), None
 
 
 def _dated(groups: dict[str, str], published: date | None, future: bool | None) -> str | None:
     month = calendar.month_number(
-        groups.get("month") or groups.get("month2") or groups.get("month3") or groups["month4"]
+        groups.get("month")
+        or groups.get("month2")
+        or groups.get("month3")
+        or groups.get("month4")
+        or groups["month5"]
     )
     stated = groups.get("year") or groups.get("year2") or groups.get("year3")
     year = int(stated) if stated else calendar.infer_year(month, published, future)
@@ -270,7 +281,7 @@ def _relative(
 
 def _anchor(match: re.Match[str]) -> int:
     """Where the date itself starts, after a preposition the pattern had to consume."""
-    for group in ("p4", "p8"):
+    for group in ("p4", "p8", "p9"):
         if match.group(group):
             return match.end(group)
     return match.start()

@@ -130,6 +130,10 @@ def _clean(text: str) -> str:
     return text
 
 
+# Kinds whose generic words name a side of their own ("Sudan's army"), unlike a group's.
+_STATE_KINDS = frozenset({ActorKind.STATE, ActorKind.ARMED_FORCES})
+
+
 def _attach_generics(sentence: str, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
     """Fold "Sudan's army", "Russian soldiers" into one actor; keep bare generic sides too."""
     result = list(mentions)
@@ -138,7 +142,11 @@ def _attach_generics(sentence: str, mentions: list[Mention], lexicon: Lexicon) -
             continue
         kind = lexicon.generic[match.group().lower()]
         owner = _owner(sentence, result, match.start())
-        if owner is not None and not owner.place:
+        if owner is not None and owner.kind not in _STATE_KINDS:
+            # "Houthi rebels" are the Houthis: the group keeps its own name and kind.
+            grown = Mention(owner.start, match.end(), owner.name, owner.kind, owner.country)
+            result[result.index(owner)] = grown
+        elif owner is not None and not owner.place:
             name = sentence[owner.start : match.end()]
             merged = Mention(owner.start, match.end(), name, kind, owner.country, generic=True)
             result[result.index(owner)] = merged

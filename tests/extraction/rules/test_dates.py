@@ -133,7 +133,8 @@ def test_a_violation_is_dated_by_its_own_date_not_the_agreements(
 
 
 def test_a_month_before_a_noun_dates_it() -> None:
-    assert _dates("The February TRIGGER collapsed without agreement.").date == "2024-02"
+    assert _dates("The February talks collapsed without agreement.").date == "2024-02"
+    assert _dates("They signed a truce as the march on the town stalled.").date is None
 
 
 @pytest.mark.parametrize(

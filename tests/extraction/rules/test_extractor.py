@@ -173,3 +173,22 @@ def test_swapping_the_bodies_of_soldiers_is_no_prisoner_exchange() -> None:
     assert _records("Kyiv and Moscow swapped the bodies of fallen soldiers on Tuesday.") == []
     with_prisoners = "Kyiv and Moscow swapped the bodies of fallen soldiers and 48 prisoners."
     assert _only(with_prisoners, "prisoner_exchange").count == 48
+
+
+def test_two_names_of_one_armed_group_are_one_side() -> None:
+    text = (
+        "Houthi rebels and Saudi Arabia agreed a prisoner swap on Monday. "
+        "The swap between the Houthis and Saudi Arabia will free 900 prisoners."
+    )
+    record = _only(text, "prisoner_exchange")
+    assert sorted(p.country or "" for p in record.parties) == ["SAU", "YEM"]
+
+
+def test_bodies_handed_back_are_no_prisoner_exchange_however_they_are_counted() -> None:
+    assert _records("Russia returned 909 bodies of Ukrainian soldiers to Kyiv on Friday.") == []
+    assert _records("The exchange of bodies took place on Friday.") == []
+
+
+def test_a_lowercase_march_is_no_month() -> None:
+    text = "Sudan and South Sudan signed a ceasefire as the march on the border town stalled."
+    assert _only(text, "ceasefire").date is None
