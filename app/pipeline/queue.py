@@ -139,12 +139,13 @@ class DurableQueue:
         with the same PARLEY_WORKER_ID resumes them from their last finished step.
         """
         self._stop_sweeping.set()
-        grace = self.settings.shutdown_grace_seconds if drain and in_flight.count else 0.0
         try:
             if self._dbos is not None:
                 _stop_dequeuing(self._dbos)
                 self._dbos = None
         finally:
+            # Counted after the queue threads stopped: a workflow handed over meanwhile drains too.
+            grace = self.settings.shutdown_grace_seconds if drain and in_flight.count else 0.0
             # DBOS checks its running workflows once a second for the grace period.
             DBOS.destroy(destroy_registry=False, workflow_completion_timeout_sec=math.ceil(grace))
         if self._system_engine is not None:
