@@ -141,10 +141,11 @@ def facts(
     published: dt.date | None,
     count: int | None,
     texts: Iterable[str],
+    end_date: str | None = None,
 ) -> Facts:
     """Facts from a record's fields; `published` dates a report that gives no date."""
     parties = list(parties)
-    span = date_span(date) or ((published, published) if published else None)
+    span = clipped(date_span(date), end_date) or ((published, published) if published else None)
     text = " ".join(t for t in texts if t)
     return Facts(
         id=id,
@@ -166,6 +167,17 @@ def facts(
     )
 
 
+def clipped(
+    span: tuple[dt.date, dt.date] | None, end_date: str | None
+) -> tuple[dt.date, dt.date] | None:
+    """A month or year span cut at the day the development ended: talks of "September" that
+    ended on the 16th did not happen on the 21st."""
+    end = date_span(end_date)
+    if span is None or end is None or end[0] != end[1] or not span[0] <= end[0] < span[1]:
+        return span
+    return span[0], end[0]
+
+
 def of_record(record: Record) -> Facts:
     """The facts of a stored record (its stored span already falls back on publication)."""
     assert record.id is not None
@@ -182,8 +194,13 @@ def of_record(record: Record) -> Facts:
         published=None,
         count=record.count,
         texts=[record.summary, *(str(e.get("quote", "")) for e in record.evidence)],
+        end_date=record.end_date,
     )
     if record.date_from is None or record.date_to is None:
         return found
+    day_from, day_to = clipped((record.date_from, record.date_to), record.end_date) or (
+        record.date_from,
+        record.date_to,
+    )
     precision = precision_of(record.date)
-    return replace(found, day_from=record.date_from, day_to=record.date_to, precision=precision)
+    return replace(found, day_from=day_from, day_to=day_to, precision=precision)

@@ -92,6 +92,23 @@ def test_near_twins_stay_apart(change: dict[str, Any], why: str) -> None:
     assert compare(original, twin, EVENT) is None
 
 
+def test_a_month_dated_round_that_ended_on_a_stated_day_is_not_a_later_session() -> None:
+    # "The talks, held in September, ended on the 16th": a session opening on the 21st is
+    # another development, though both fall in September.
+    first = report(kind=RecordKind.NEGOTIATION, status=RecordStatus.COMPLETED, date="2026-09")
+    ended = report(
+        kind=RecordKind.NEGOTIATION,
+        status=RecordStatus.COMPLETED,
+        date="2026-09",
+        end_date="2026-09-16",
+    )
+    later = report(kind=RecordKind.NEGOTIATION, status=RecordStatus.ONGOING, date="2026-09-21")
+
+    assert veto(first, later, EVENT) is None
+    assert "days apart" in (veto(ended, later, EVENT) or "")
+    assert (ended.day_from, ended.day_to) == (dt.date(2026, 9, 1), dt.date(2026, 9, 16))
+
+
 def test_a_deal_signed_abroad_and_greeted_at_home_may_be_one_development() -> None:
     # One report places it at the venue, another at the dateline or in the field at home.
     at_venue = report()
