@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.extraction.vocabulary import ActorKind, RecordKind, RecordStatus
+from app.normalize.armed_groups import armed_group_name
 from app.normalize.keys import key_words
 from app.normalize.organisations import organisation_name
 from app.records.dates import date_span
@@ -48,6 +49,10 @@ _DESCRIBING = frozenset(
         "groups",
         "militia",
         "militias",
+        "dissident",
+        "dissidents",
+        "faction",
+        "factions",
     ]
 )
 _SALIENT = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*)")
@@ -83,7 +88,13 @@ def side_identity(party: Mapping[str, Any]) -> str:
     country = party.get("country")
     if party.get("kind") in _STATE_KINDS and country:
         return str(country)
-    return " ".join(key_words(organisation_name(name) or name))
+    return " ".join(key_words(_canonical(name)))
+
+
+def _canonical(name: str) -> str:
+    """A named body under its one name: "U.N." the United Nations, "ELN rebels" the National
+    Liberation Army."""
+    return organisation_name(name) or armed_group_name(name) or name
 
 
 def names_a_side(party: Mapping[str, Any]) -> bool:
@@ -91,26 +102,28 @@ def names_a_side(party: Mapping[str, Any]) -> bool:
     nothing for or against another report's "Boko Haram" (a state names itself by its country)."""
     if party.get("kind") in _STATE_KINDS and party.get("country"):
         return True
-    name = str(party.get("name") or "")
-    return any(w not in _DESCRIBING for w in key_words(organisation_name(name) or name))
+    return any(w not in _DESCRIBING for w in key_words(_canonical(str(party.get("name") or ""))))
 
 
 def group_keys(party: Mapping[str, Any]) -> set[str]:
-    """The armed groups an armed-group side names, one key each, without the words that
-    describe rather than name them: "Boko Haram and ISWAP fighters" -> {"boko haram", "iswap"};
-    "jihadist fighters" names no group."""
+    """The armed groups an armed-group side names, one key each: a group of the curated table
+    under its canonical name, any other without the words that describe rather than name it.
+    "ELN and EMBF dissidents" -> {"national liberation army", "estado mayor de bloques y
+    frente"}; "Hezbollah and Amal fighters" -> {"hezbollah", "amal"}; "jihadist fighters"
+    names no group."""
     if party.get("kind") not in _GROUP_KINDS:
         return set()
-    words = key_words(organisation_name(str(party.get("name") or "")) or str(party.get("name")))
     keys: set[str] = set()
     part: list[str] = []
-    for word in [*words, "and"]:
-        if word == "and":
-            if part:
-                keys.add(" ".join(part))
-            part = []
-        elif word not in _DESCRIBING:
+    for word in [*key_words(_canonical(str(party.get("name") or ""))), "and"]:
+        if word != "and":
             part.append(word)
+            continue
+        named = armed_group_name(" ".join(part))
+        kept = key_words(named) if named else [w for w in part if w not in _DESCRIBING]
+        if kept:
+            keys.add(" ".join(kept))
+        part = []
     return keys
 
 

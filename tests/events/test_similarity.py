@@ -180,3 +180,24 @@ def test_side_likeness_gives_partial_credit_for_a_longer_spelling() -> None:
 
     assert 0.5 < side_likeness(short, long) < 1.0
     assert side_likeness(short, short) == 1.0
+
+
+def test_an_armed_group_named_by_its_acronym_or_its_name_is_one_side() -> None:
+    def talks(group: str, article_id: int) -> Facts:
+        return report(
+            kind=RecordKind.NEGOTIATION,
+            status=RecordStatus.ONGOING,
+            parties=[
+                {"name": "Colombian government", "kind": "state", "country": "COL"},
+                {"name": group, "kind": "armed_group", "country": "COL"},
+            ],
+            countries=["COL"],
+            article_id=article_id,
+        )
+
+    by_acronym, by_name = talks("ELN rebels", 1), talks("National Liberation Army", 2)
+    other_group = talks("EMBF dissidents", 3)
+
+    assert by_acronym.groups == by_name.groups == {"national liberation army"}
+    assert joined(by_acronym, by_name)
+    assert veto(by_acronym, other_group, EVENT) == "different armed groups"

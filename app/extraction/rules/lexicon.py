@@ -9,6 +9,7 @@ from typing import Any, cast
 import yaml
 
 from app.extraction.contract import ActorKind, RecordKind, RecordStatus, ThirdPartyRole
+from app.normalize.armed_groups import armed_group_entries
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -127,7 +128,7 @@ def _triggers(data: dict[str, list[dict[str, Any]]]) -> tuple[Cue, ...]:
 
 def _named_actors(data: dict[str, Any]) -> dict[str, NamedActor]:
     table: dict[str, NamedActor] = {}
-    for entry in data["armed_groups"] + data["organisations"] + data["leaders"]:
+    for entry in [*armed_group_entries(), *data["organisations"], *data["leaders"]]:
         actor = NamedActor(entry["name"], entry["kind"], entry.get("country"))
         for alias in [entry["name"], *entry.get("aliases", [])]:
             table[alias] = actor

@@ -1,0 +1,41 @@
+"""Armed groups: the curated table of their names ("ELN" -> "National Liberation Army"), read by
+the rules extractor to find them and by consolidation to tell sides apart."""
+
+from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+import yaml
+
+from app.normalize.keys import key_words
+from app.normalize.organisations import OrganisationTables, build_organisation_tables
+from app.normalize.phrases import DATA_DIR, leading_owner
+
+
+@cache
+def armed_group_entries() -> Sequence[Mapping[str, Any]]:
+    """The entries of data/armed_groups.yaml (name, aliases, kind, country), loaded once."""
+    loaded: list[Mapping[str, Any]] = yaml.safe_load(
+        (DATA_DIR / "armed_groups.yaml").read_text(encoding="utf-8")
+    )
+    return tuple(loaded)
+
+
+@cache
+def _tables() -> OrganisationTables:
+    # Folded like organisations: the same builder refuses a spelling that names two groups.
+    return build_organisation_tables(armed_group_entries())
+
+
+@lru_cache(maxsize=16384)
+def armed_group_name(value: str | None) -> str | None:
+    """Canonical name of the armed group `value` names ("ELN rebels" -> "National Liberation
+    Army"), or None."""
+    if not value:
+        return None
+    words = key_words(value)
+    tables = _tables()
+    found = tables.whole.get(" ".join(words))
+    if found is not None or not words:
+        return found
+    return leading_owner(words, tables.leading, tables.max_words)
