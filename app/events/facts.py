@@ -51,6 +51,12 @@ _DESCRIBING = frozenset(
         "militias",
         "dissident",
         "dissidents",
+        "guerrilla",
+        "guerrillas",
+        "separatist",
+        "separatists",
+        "paramilitary",
+        "paramilitaries",
         "faction",
         "factions",
     ]

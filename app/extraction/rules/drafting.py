@@ -211,7 +211,15 @@ def _draft(
         None if people else find_round(text, lexicon, last_round),
         find_format(text, lexicon) if trigger.kind == "negotiation" else None,
         find_programme(text, lexicon) if people else None,
-        location_near(text, read.roles, trigger.start, trigger.end) or read.dateline,
+        location_near(
+            text,
+            read.roles,
+            trigger.start,
+            trigger.end,
+            future=status in _FUTURE,
+            developments=lexicon.kind_triggers[trigger.kind],
+        )
+        or read.dateline,
         claimant=_claimant(read),
     )
     draft.attributed_to = draft.claimant if mood == "denied" else None

@@ -67,6 +67,8 @@ class Lexicon:
 
     triggers: tuple[Cue, ...]
     any_trigger: re.Pattern[str]
+    # Each kind's triggers as one pattern ("another truce in the same sentence").
+    kind_triggers: dict[str, re.Pattern[str]]
     statuses: tuple[Cue, ...]
     held: Cue
     status_defaults: dict[RecordKind, RecordStatus]
@@ -124,6 +126,14 @@ def _alternation(names: list[str]) -> str:
 
 def _triggers(data: dict[str, list[dict[str, Any]]]) -> tuple[Cue, ...]:
     return tuple(_cue(kind, entry) for kind, entries in data.items() for entry in entries)
+
+
+def _kind_triggers(triggers: tuple[Cue, ...]) -> dict[str, re.Pattern[str]]:
+    kinds = sorted({cue.label for cue in triggers})
+    return {
+        kind: word_regex("|".join(c.regex.pattern for c in triggers if c.label == kind))
+        for kind in kinds
+    }
 
 
 def _named_actors(data: dict[str, Any]) -> dict[str, NamedActor]:
@@ -191,6 +201,7 @@ def load_lexicon() -> Lexicon:
     return Lexicon(
         triggers=triggers,
         any_trigger=word_regex("|".join(cue.regex.pattern for cue in triggers)),
+        kind_triggers=_kind_triggers(triggers),
         statuses=tuple(_cue(entry["status"], entry) for entry in status["cues"]),
         held=_cue("held", status["held"]),
         status_defaults=status["defaults"],

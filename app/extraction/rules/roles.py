@@ -13,6 +13,19 @@ from app.extraction.rules.entities import Mention
 from app.extraction.rules.lexicon import Cue, Lexicon, role_of
 
 # What may stand between a place preposition and the place ("in the capital, Luanda").
+# A development's noun right before a verb cue: the verb qualifies it ("a truce brokered in Doha").
+_PARTICIPLE_OF = re.compile(
+    r"\b(?:truces?|cease-?fires?|deals?|agreements?|accords?|talks|negotiations|exchanges?"
+    r"|swaps?|rounds?|pacts?|meetings?)\s+$",
+    re.IGNORECASE,
+)
+# What introduces the venue of a meeting still to come.
+_NEXT_VENUE = re.compile(
+    r"(?:\b(?:to|will|would|shall) (?:meet|reconvene|resume|gather)(?: again)?"
+    r"|\bnext (?:round|session|meeting)(?: of (?:talks|negotiations))?"
+    r"(?: (?:will|would) (?:be held|take place))?) (?:in|at) (?:the )?$",
+    re.IGNORECASE,
+)
 _PLACE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|inside|outside)\s+(?:the\s+)?(?:(?:its|their|the)\s+)?"
     r"(?:(?:capital|city|town|region|province|state|resort)(?:\s+of)?,?\s+)?"
@@ -103,17 +116,47 @@ def _is_place(sentence: str, mention: Mention) -> bool:
     return _PLACE_BEFORE.search(sentence[: mention.start]) is not None
 
 
-def location_near(sentence: str, roles: Roles, start: int, end: int) -> Mention | None:
+def location_near(
+    sentence: str,
+    roles: Roles,
+    start: int,
+    end: int,
+    *,
+    future: bool = False,
+    developments: re.Pattern[str] | None = None,
+) -> Mention | None:
     """Where the development at [start, end) took place: a place after "in"/"at" before any
-    other, then the one nearest to it ("In Sudan, the sides began talks in Jeddah")."""
-    if not roles.places:
+    other, then the one nearest to it ("In Sudan, the sides began talks in Jeddah").
+
+    Not the venue of a next meeting, for a development that happened ("closed the round on
+    Friday and agreed to meet again in Mexico City"), nor a place another development of its
+    kind named in between holds ("a new ceasefire, three months after a truce brokered in Doha
+    broke down": `developments` finds such names). A development of another kind in between
+    is its context: "agreed to exchange prisoners after talks in Oman" were agreed in Oman.
+    """
+    places = [
+        p
+        for p in roles.places
+        if (future or not _NEXT_VENUE.search(sentence[: p.start]))
+        and not _held_by_another(sentence, p, start, end, developments)
+    ]
+    if not places:
         return None
 
     def rank(place: Mention) -> tuple[bool, int]:
         after_preposition = _PLACE_BEFORE.search(sentence[: place.start]) is not None
         return not after_preposition, max(place.start - end, start - place.end, 0)
 
-    return min(roles.places, key=rank)
+    return min(places, key=rank)
+
+
+def _held_by_another(
+    sentence: str, place: Mention, start: int, end: int, developments: re.Pattern[str] | None
+) -> bool:
+    if developments is None:
+        return False
+    between = sentence[end : place.start] if place.start >= end else sentence[place.end : start]
+    return developments.search(between) is not None
 
 
 def _its_capital(sentence: str, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
@@ -174,6 +217,8 @@ def _third_parties(
         for match in cue.regex.finditer(sentence):
             if _PASSIVE.match(sentence, match.end()):
                 continue  # "mediated by X": the actor follows, an `after` cue takes it
+            if _PARTICIPLE_OF.search(sentence, 0, match.start()):
+                continue  # "a truce brokered in Doha": it qualifies the truce, names no one
             chosen = _list_before(sentence, mentions, match.start(), _reach(cue, match, lexicon))
             found += [(m, role_of(cue.label)) for m in chosen]
     return found

@@ -68,7 +68,7 @@ def draft_sides(draft: Draft, context: ArticleContext, previous: list[Actor]) ->
         if m.country is not None or m.kind == "organization"
     ]
     own: list[Mention] = []
-    for mention in draft.roles.parties:
+    for mention in _without_echoes(draft.roles.parties):
         known = context.third_parties.get(identity(mention))
         if known is not None:
             mediators.append(third_party(mention, known[1]))
@@ -82,6 +82,13 @@ def draft_sides(draft: Draft, context: ArticleContext, previous: list[Actor]) ->
     return Sides(unique(borrowed), unique(mediators), "borrowed" if borrowed else "none")
 
 
+def _without_echoes(parties: list[Mention]) -> list[Mention]:
+    """Without a bare "guerrilla group" or "the rebels" beside a named armed group: a sentence
+    that names the ELN and calls it "the country's last guerrilla group" names one side."""
+    named = any(m.kind in _GROUP_KINDS and not m.generic for m in parties)
+    return [m for m in parties if not (named and m.generic and m.kind in _GROUP_KINDS)]
+
+
 def third_party(mention: Mention, role: ThirdPartyRole) -> ThirdParty:
     """A mention as a third party in `role`."""
     kind = "organization" if mention.country is None else mention.kind
@@ -90,6 +97,7 @@ def third_party(mention: Mention, role: ThirdPartyRole) -> ThirdParty:
 
 # Kinds that speak for their country: "Sudan's army" and "Sudan" are one side.
 _STATE_KINDS = frozenset({"state", "armed_forces"})
+_GROUP_KINDS = frozenset({"armed_group", "coalition"})
 
 
 def unique(actors: list[_A]) -> list[_A]:
