@@ -160,9 +160,12 @@ def _count(data: dict[str, Any]) -> CountLexicon:
         for unit, units in data["units"].items()
     }
     number = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|{_alternation(list(words))}"
+    # "300 fighters", "more than 1,100 prisoners", or the development's own size: "a 23-person
+    # exchange".
     pattern = (
         rf"(?:(?P<qualifier>{_alternation(list(qualifiers))})\s+)?(?P<number>{number})"
-        rf"(?:\s+[\w’'-]+){{0,4}}?\s+(?:{_alternation(data['people'])})"
+        rf"(?:(?:\s+[\w’'-]+){{0,4}}?\s+(?:{_alternation(data['people'])})"
+        rf"|-(?:person|people|man|member|strong))"
     )
     not_after = re.compile(data["not_after"], re.IGNORECASE)
     return CountLexicon(word_regex(pattern), qualifiers, words, not_after)
