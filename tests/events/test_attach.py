@@ -25,6 +25,8 @@ from app.records.tables import Record
 from tests.support.corpus import CORPUS as DEV_CORPUS
 from tests.support.databases import postgres_database
 from tests.support.events import (
+    BLIND,
+    BLIND2,
     HELDOUT,
     WIRE,
     Placed,
@@ -83,7 +85,11 @@ def test_each_development_is_one_event_and_near_twins_stay_apart(
     assert len(processes) >= len(gold_partition(wire(), "process"))
 
 
-@pytest.mark.parametrize("gold", [WIRE, HELDOUT, DEV_CORPUS], ids=["wire", "heldout", "dev"])
+@pytest.mark.parametrize(
+    "gold",
+    [WIRE, HELDOUT, BLIND, BLIND2, DEV_CORPUS],
+    ids=["wire", "heldout", "blind", "blind2", "dev"],
+)
 def test_the_order_articles_arrive_in_does_not_change_the_grouping(
     fresh_engine: EngineFactory, gold: Path
 ) -> None:

@@ -19,6 +19,8 @@ from tests.support.databases import wipe
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "events"
 WIRE = FIXTURES / "wire.jsonl"
 HELDOUT = FIXTURES / "heldout.jsonl"
+BLIND = FIXTURES / "blind.jsonl"
+BLIND2 = FIXTURES / "blind2.jsonl"
 
 # A record named by its article's gold id and its index among the article's records.
 Placed = tuple[str, int]
