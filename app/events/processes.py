@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.events.clustering import UnionFind
 from app.events.consolidate import LIFECYCLE
@@ -112,13 +113,33 @@ def join_processes(session: Session, arrived: Iterable[int]) -> None:
         event = session.get(Event, event_id)
         if event is None or event.process_id is not None:
             continue
-        joined = {
-            n.process_id
-            for n in _neighbours(session, event, settings)
-            if n.id != event.id and n.process_id is not None and linked(event, n, settings)
-        }
-        _join(session, event, joined)
+        _join(session, event, _linked_processes(session, event, settings))
         session.flush()
+
+
+# Neighbours read at a time while looking for one that links a process.
+_PAGE = 32
+
+
+def _linked_processes(session: Session, event: Event, settings: ProcessTuning) -> set[int]:
+    """The processes holding a neighbour `event` links: each process's neighbours are read
+    nearest first, a page at a time, until one links, so a dense process (a year of near-daily
+    reports of one conflict) costs a page, not every event of its window."""
+    near = _near(event, settings)
+    found = select(Event.process_id).where(col(Event.id).in_(near), col(Event.id) != event.id)
+    processes = session.exec(found.where(col(Event.process_id).is_not(None)).distinct()).all()
+    joined: set[int] = set()
+    for process_id in sorted(p for p in processes if p is not None):
+        members = (
+            select(Event)
+            .where(col(Event.id).in_(near), col(Event.id) != event.id)
+            .where(Event.process_id == process_id)
+            .order_by(col(Event.sort_date).desc(), col(Event.id))
+            .execution_options(yield_per=_PAGE)
+        )
+        if any(linked(event, n, settings) for n in session.exec(members)):
+            joined.add(process_id)
+    return joined
 
 
 def _join(session: Session, event: Event, processes: set[int]) -> None:
@@ -167,14 +188,18 @@ def absorb(process: Process, event: Event) -> None:
 
 
 def _neighbours(session: Session, event: Event, settings: ProcessTuning) -> Sequence[Event]:
+    return session.exec(select(Event).where(col(Event.id).in_(_near(event, settings)))).all()
+
+
+def _near(event: Event, settings: ProcessTuning) -> SelectOfScalar[int]:
+    """The ids of the events sharing a country with `event` within the process window."""
     window = dt.timedelta(days=settings.window_days)
-    near = (
+    return (
         select(EventCountry.event_id)
         .where(col(EventCountry.country).in_(event.countries))
         .where(col(EventCountry.sort_date) >= event.sort_date - window)
         .where(col(EventCountry.sort_date) <= event.sort_date + window)
     )
-    return session.exec(select(Event).where(col(Event.id).in_(near))).all()
 
 
 def _assign(session: Session, events: list[Event], old: set[int], settings: ProcessTuning) -> None:
