@@ -57,8 +57,17 @@ _DESCRIBING = frozenset(
         "separatists",
         "paramilitary",
         "paramilitaries",
+        "politico",
+        "military",
         "faction",
         "factions",
+    ]
+)
+_QUANTITY = frozenset(
+    [
+        *("some", "several", "dozens", "dozen", "hundreds", "scores", "of", "other", "more"),
+        *("than", "about", "around", "nearly", "almost", "over", "at", "least", "all", "many"),
+        "few",
     ]
 )
 _SALIENT = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*)")
@@ -108,7 +117,7 @@ def names_a_side(party: Mapping[str, Any]) -> bool:
     nothing for or against another report's "Boko Haram" (a state names itself by its country)."""
     if party.get("kind") in _STATE_KINDS and party.get("country"):
         return True
-    return any(w not in _DESCRIBING for w in key_words(_canonical(str(party.get("name") or ""))))
+    return any(_names(w) for w in key_words(_canonical(str(party.get("name") or ""))))
 
 
 def group_keys(party: Mapping[str, Any]) -> set[str]:
@@ -119,18 +128,28 @@ def group_keys(party: Mapping[str, Any]) -> set[str]:
     names no group."""
     if party.get("kind") not in _GROUP_KINDS:
         return set()
+    name = str(party.get("name") or "")
+    whole = armed_group_name(name)
+    if whole is not None:  # "Front for Change and Concord in Chad" is one group
+        return {" ".join(key_words(whole))}
     keys: set[str] = set()
     part: list[str] = []
-    for word in [*key_words(_canonical(str(party.get("name") or ""))), "and"]:
+    for word in [*key_words(_canonical(name)), "and"]:
         if word != "and":
             part.append(word)
             continue
         named = armed_group_name(" ".join(part))
-        kept = key_words(named) if named else [w for w in part if w not in _DESCRIBING]
+        kept = key_words(named) if named else [w for w in part if _names(w)]
         if kept:
             keys.add(" ".join(kept))
         part = []
     return keys
+
+
+def _names(word: str) -> bool:
+    """Whether a word of a group's name can name it: not a describing word, not a quantity
+    ("some 40", "dozens of other fighters")."""
+    return word not in _DESCRIBING and word not in _QUANTITY and not word.isdigit()
 
 
 def mediator_key(party: Mapping[str, Any]) -> str | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.events.facts import Facts, facts
+from app.events.facts import Facts, facts, group_keys
 from app.events.similarity import compare, same_side, side_likeness, veto
 from app.events.tuning import tuning
 from app.extraction.vocabulary import RecordKind, RecordStatus
@@ -201,3 +201,14 @@ def test_an_armed_group_named_by_its_acronym_or_its_name_is_one_side() -> None:
     assert by_acronym.groups == by_name.groups == {"national liberation army"}
     assert joined(by_acronym, by_name)
     assert veto(by_acronym, other_group, EVENT) == "different armed groups"
+
+
+def test_a_group_whose_name_holds_and_is_one_group_under_any_of_its_names() -> None:
+    chad = {"name": "Front for Change and Concord in Chad", "kind": "armed_group"}
+    french = {"name": "Front pour l'Alternance et la Concorde au Tchad", "kind": "armed_group"}
+
+    assert group_keys(chad) == group_keys(french) == {"front for change and concord in chad"}
+
+
+def test_a_head_count_names_no_group() -> None:
+    assert group_keys({"name": "some 40 fighters", "kind": "armed_group"}) == set()
