@@ -163,14 +163,25 @@ def find_count(sentence: str, lexicon: Lexicon, near: Trigger | None = None) -> 
     if not matches:
         return None
     match = min(matches, key=lambda m: _gap(m, near)) if near else matches[0]
-    number = match.group("number").lower()
-    words = lexicon.count.words
-    value = int(number.replace(",", "")) if number[0].isdigit() else words[number]
+    value = count_value(match.group("number"), lexicon.count.words)
     qualifier = match.group("qualifier")
     if qualifier and _PHRASAL_OVER.search(sentence, 0, match.start("qualifier")):
         qualifier = None  # "handed over six hostages": six, exactly
     label = lexicon.count.qualifiers[qualifier.lower()] if qualifier else "exact"
     return Count(value, cast(CountQualifier, label))
+
+
+def count_value(number: str, words: dict[str, int]) -> int:
+    """The value of a count as written: "1,150", "forty-eight", "two hundred and forty-seven"."""
+    text = " ".join(number.lower().split())
+    if text[0].isdigit():
+        return int(text.replace(",", ""))
+    if text in words:  # "forty-eight", "a hundred"
+        return words[text]
+    head, _, rest = text.partition(" hundred")
+    tail = rest.removeprefix(" and").strip()
+    hundreds = 1 if head in ("a", "one") else words[head]  # "one" alone counts no one
+    return hundreds * 100 + (words[tail] if tail else 0)
 
 
 def _gap(match: re.Match[str], trigger: Trigger | None) -> int:

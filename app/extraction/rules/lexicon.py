@@ -159,7 +159,11 @@ def _count(data: dict[str, Any]) -> CountLexicon:
         for ten, tens in data["tens"].items()
         for unit, units in data["units"].items()
     }
-    number = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|{_alternation(list(words))}"
+    small = _alternation(list(words))
+    units = _alternation(list(data["units"]))
+    # "two hundred and forty-seven": hundreds in words, then what the word table spells.
+    hundreds = rf"(?:{units})\s+hundred(?:\s+(?:and\s+)?(?:{small}))?"
+    number = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|{hundreds}|{small}"
     # "300 fighters", "more than 1,100 prisoners", or the development's own size: "a 23-person
     # exchange".
     pattern = (
