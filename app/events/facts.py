@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.extraction.vocabulary import ActorKind, RecordKind, RecordStatus
-from app.normalize.armed_groups import armed_group_name
+from app.normalize.armed_groups import armed_group_exact, armed_group_name
 from app.normalize.keys import key_words
 from app.normalize.organisations import organisation_name
 from app.records.dates import date_span
@@ -65,11 +65,13 @@ _DESCRIBING = frozenset(
 )
 _QUANTITY = frozenset(
     [
-        *("some", "several", "dozens", "dozen", "hundreds", "scores", "of", "other", "more"),
-        *("than", "about", "around", "nearly", "almost", "over", "at", "least", "all", "many"),
-        "few",
+        *("some", "several", "dozens", "dozen", "hundreds", "scores", "other", "more", "than"),
+        *("about", "around", "nearly", "almost", "over", "at", "least", "all", "many", "few"),
+        *("strong", "unit", "units"),
     ]
 )
+# Words left at the head of a name once a head count is gone ("dozens of ELN fighters").
+_LEADING = frozenset(["of", "a", "an"])
 _SALIENT = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*)")
 
 
@@ -107,9 +109,22 @@ def side_identity(party: Mapping[str, Any]) -> str:
 
 
 def _canonical(name: str) -> str:
-    """A named body under its one name: "U.N." the United Nations, "ELN rebels" the National
-    Liberation Army."""
-    return organisation_name(name) or armed_group_name(name) or name
+    """A named body under its one name: "U.N." the United Nations, "dozens of ELN rebels" the
+    National Liberation Army; a name of two groups ("ELN and FARC dissidents") stays as it is."""
+    return organisation_name(name) or _group_named(key_words(name)) or name
+
+
+def _group_named(words: list[str]) -> str | None:
+    """The table's group that `words` name once the describing words and head counts are set
+    aside ("some 40 ELN fighters" -> "eln"); None when they name none, or two ("eln and farc":
+    a joiner follows the first)."""
+    exact = armed_group_exact(" ".join(words))
+    if exact is not None:  # a spelling that holds a describing word ("Group for the Support")
+        return exact
+    kept = [w for w in words if _names(w)]
+    while kept and kept[0] in _LEADING:
+        kept.pop(0)
+    return armed_group_name(" ".join(kept)) if kept else None
 
 
 def names_a_side(party: Mapping[str, Any]) -> bool:
@@ -128,18 +143,20 @@ def group_keys(party: Mapping[str, Any]) -> set[str]:
     names no group."""
     if party.get("kind") not in _GROUP_KINDS:
         return set()
-    name = str(party.get("name") or "")
-    whole = armed_group_name(name)
+    words = key_words(str(party.get("name") or ""))
+    whole = _group_named(words)
     if whole is not None:  # "Front for Change and Concord in Chad" is one group
         return {" ".join(key_words(whole))}
     keys: set[str] = set()
     part: list[str] = []
-    for word in [*key_words(_canonical(name)), "and"]:
+    for word in [*words, "and"]:
         if word != "and":
             part.append(word)
             continue
-        named = armed_group_name(" ".join(part))
+        named = _group_named(part)
         kept = key_words(named) if named else [w for w in part if _names(w)]
+        while kept and kept[0] in _LEADING:
+            kept.pop(0)
         if kept:
             keys.add(" ".join(kept))
         part = []

@@ -117,14 +117,14 @@ def join_processes(session: Session, arrived: Iterable[int]) -> None:
         session.flush()
 
 
-# Neighbours read at a time while looking for one that links a process.
+# A dense process (a year of near-daily reports of one conflict) has hundreds of events in the
+# window; the first that links settles it, and it is usually among the newest.
 _PAGE = 32
 
 
 def _linked_processes(session: Session, event: Event, settings: ProcessTuning) -> set[int]:
     """The processes holding a neighbour `event` links: each process's neighbours are read
-    nearest first, a page at a time, until one links, so a dense process (a year of near-daily
-    reports of one conflict) costs a page, not every event of its window."""
+    newest first, a page at a time, until one links, not every event of its window."""
     near = _near(event, settings)
     found = select(Event.process_id).where(col(Event.id).in_(near), col(Event.id) != event.id)
     processes = session.exec(found.where(col(Event.process_id).is_not(None)).distinct()).all()
@@ -135,11 +135,24 @@ def _linked_processes(session: Session, event: Event, settings: ProcessTuning) -
             .where(col(Event.id).in_(near), col(Event.id) != event.id)
             .where(Event.process_id == process_id)
             .order_by(col(Event.sort_date).desc(), col(Event.id))
-            .execution_options(yield_per=_PAGE)
         )
-        if any(linked(event, n, settings) for n in session.exec(members)):
+        if _any_links(session, members, event, settings):
             joined.add(process_id)
     return joined
+
+
+def _any_links(
+    session: Session, members: SelectOfScalar[Event], event: Event, settings: ProcessTuning
+) -> bool:
+    # Whole pages, each read to its end: no cursor is left open while the caller writes.
+    offset = 0
+    while True:
+        page = session.exec(members.limit(_PAGE).offset(offset)).all()
+        if any(linked(event, n, settings) for n in page):
+            return True
+        if len(page) < _PAGE:
+            return False
+        offset += _PAGE
 
 
 def _join(session: Session, event: Event, processes: set[int]) -> None:

@@ -212,3 +212,16 @@ def test_a_group_whose_name_holds_and_is_one_group_under_any_of_its_names() -> N
 
 def test_a_head_count_names_no_group() -> None:
     assert group_keys({"name": "some 40 fighters", "kind": "armed_group"}) == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("ELN fighters", {"national liberation army"}),
+        ("dozens of ELN fighters", {"national liberation army"}),
+        ("ELN rebels and FARC dissidents", {"national liberation army", "farc"}),
+        ("Group for the Support of Islam and Muslims", {"jamaat nusrat al islam wal muslimin"}),
+    ],
+)
+def test_a_group_is_known_under_a_head_count_and_beside_another(name: str, keys: set[str]) -> None:
+    assert group_keys({"name": name, "kind": "armed_group"}) == keys

@@ -163,11 +163,14 @@ def find_count(sentence: str, lexicon: Lexicon, near: Trigger | None = None) -> 
     if not matches:
         return None
     match = min(matches, key=lambda m: _gap(m, near)) if near else matches[0]
-    value = count_value(match.group("number"), lexicon.count.words)
+    try:
+        value = count_value(match.group("number"), lexicon.count.words)
+    except KeyError:  # a letter the pattern folds that lower() does not ("ſix"): no count
+        return None
     qualifier = match.group("qualifier")
     if qualifier and _PHRASAL_OVER.search(sentence, 0, match.start("qualifier")):
         qualifier = None  # "handed over six hostages": six, exactly
-    label = lexicon.count.qualifiers[qualifier.lower()] if qualifier else "exact"
+    label = lexicon.count.qualifiers.get(qualifier.lower(), "exact") if qualifier else "exact"
     return Count(value, cast(CountQualifier, label))
 
 
@@ -180,8 +183,10 @@ def count_value(number: str, words: dict[str, int]) -> int:
         return words[text]
     head, _, rest = text.partition(" hundred")
     tail = rest.removeprefix(" and").strip()
-    hundreds = 1 if head in ("a", "one") else words[head]  # "one" alone counts no one
-    return hundreds * 100 + (words[tail] if tail else 0)
+    # "one" is no count word of its own ("one of the soldiers"), only in "one hundred and one".
+    ones = {"a": 1, "one": 1}
+    hundreds = ones.get(head) or words[head]
+    return hundreds * 100 + ((ones.get(tail) or words[tail]) if tail else 0)
 
 
 def _gap(match: re.Match[str], trigger: Trigger | None) -> int:

@@ -211,20 +211,18 @@ def _draft(
         None if people else find_round(text, lexicon, last_round),
         find_format(text, lexicon) if trigger.kind == "negotiation" else None,
         find_programme(text, lexicon) if people else None,
-        location_near(
-            text,
-            read.roles,
-            trigger.start,
-            trigger.end,
-            future=status in _FUTURE,
-            developments=lexicon.kind_triggers[trigger.kind],
-        )
-        or read.dateline,
+        _where(read, trigger, status, lexicon),
         claimant=_claimant(read),
     )
     draft.attributed_to = draft.claimant if mood == "denied" else None
     draft.signals = _signals(read, trigger, mood, cued is not None or held)
     return draft
+
+
+def _where(read: Read, trigger: Trigger, status: RecordStatus, lexicon: Lexicon) -> Mention | None:
+    near = (read.sentence.text, read.roles, trigger.start, trigger.end)
+    others = lexicon.kind_triggers[trigger.kind]
+    return location_near(*near, future=status in _FUTURE, developments=others) or read.dateline
 
 
 def _dates(read: Read, trigger: Trigger, status: RecordStatus) -> Dates:

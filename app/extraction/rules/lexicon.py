@@ -129,10 +129,11 @@ def _triggers(data: dict[str, list[dict[str, Any]]]) -> tuple[Cue, ...]:
 
 
 def _kind_triggers(triggers: tuple[Cue, ...]) -> dict[str, re.Pattern[str]]:
-    kinds = sorted({cue.label for cue in triggers})
+    # Weak triggers ("mediated", "the peace process") name no development of their own.
+    strong = [cue for cue in triggers if not cue.weak]
     return {
-        kind: word_regex("|".join(c.regex.pattern for c in triggers if c.label == kind))
-        for kind in kinds
+        kind: word_regex("|".join(c.regex.pattern for c in strong if c.label == kind))
+        for kind in sorted({cue.label for cue in strong})
     }
 
 
@@ -161,15 +162,15 @@ def _count(data: dict[str, Any]) -> CountLexicon:
     }
     small = _alternation(list(words))
     units = _alternation(list(data["units"]))
-    # "two hundred and forty-seven": hundreds in words, then what the word table spells.
-    hundreds = rf"(?:{units})\s+hundred(?:\s+(?:and\s+)?(?:{small}))?"
+    # Counts in words run past the table's: "two hundred and forty-seven".
+    hundreds = rf"(?:a|{units})\s+hundred(?:\s+(?:and\s+)?(?:{small}|{units}))?"
     number = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|{hundreds}|{small}"
     # "300 fighters", "more than 1,100 prisoners", or the development's own size: "a 23-person
     # exchange".
     pattern = (
         rf"(?:(?P<qualifier>{_alternation(list(qualifiers))})\s+)?(?P<number>{number})"
         rf"(?:(?:\s+[\w’'-]+){{0,4}}?\s+(?:{_alternation(data['people'])})"
-        rf"|-(?:person|people|man|member|strong))"
+        rf"|-(?:person|people|strong))"
     )
     not_after = re.compile(data["not_after"], re.IGNORECASE)
     return CountLexicon(word_regex(pattern), qualifiers, words, not_after)

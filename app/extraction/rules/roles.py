@@ -12,11 +12,17 @@ from app.extraction.contract import ThirdPartyRole
 from app.extraction.rules.entities import Mention
 from app.extraction.rules.lexicon import Cue, Lexicon, role_of
 
-# What may stand between a place preposition and the place ("in the capital, Luanda").
 # A development's noun right before a verb cue: the verb qualifies it ("a truce brokered in Doha").
 _PARTICIPLE_OF = re.compile(
     r"\b(?:truces?|cease-?fires?|deals?|agreements?|accords?|talks|negotiations|exchanges?"
     r"|swaps?|rounds?|pacts?|meetings?)\s+$",
+    re.IGNORECASE,
+)
+# What sets a development named in passing apart from the one reported ("months after a truce
+# brokered in Doha broke down").
+_ANOTHER = re.compile(
+    r"\b(?:after|before|since|than|replacing|replaced|replaces|unlike|following|instead of"
+    r"|previous|earlier|former|old)\b[^,;]{0,25}$",
     re.IGNORECASE,
 )
 # What introduces the venue of a meeting still to come.
@@ -26,6 +32,7 @@ _NEXT_VENUE = re.compile(
     r"(?: (?:will|would) (?:be held|take place))?) (?:in|at) (?:the )?$",
     re.IGNORECASE,
 )
+# What may stand between a place preposition and the place ("in the capital, Luanda").
 _PLACE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|inside|outside)\s+(?:the\s+)?(?:(?:its|their|the)\s+)?"
     r"(?:(?:capital|city|town|region|province|state|resort)(?:\s+of)?,?\s+)?"
@@ -153,10 +160,16 @@ def location_near(
 def _held_by_another(
     sentence: str, place: Mention, start: int, end: int, developments: re.Pattern[str] | None
 ) -> bool:
+    """Whether a development set apart as another ("after a truce", "replacing a truce")
+    stands between this one and the place. The same development named again in apposition
+    ("a ceasefire on Monday, the first truce of the war, in Gaza") is not another."""
     if developments is None:
         return False
-    between = sentence[end : place.start] if place.start >= end else sentence[place.end : start]
-    return developments.search(between) is not None
+    lo, hi = (end, place.start) if place.start >= end else (place.end, start)
+    return any(
+        _ANOTHER.search(sentence, 0, found.start()) is not None
+        for found in developments.finditer(sentence, lo, hi)
+    )
 
 
 def _its_capital(sentence: str, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:

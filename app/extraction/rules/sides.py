@@ -5,6 +5,7 @@ Rwanda and the DRC" after "hosted by Angola"). A draft whose sentence names no s
 borrows the sides of the draft before it, else the countries the article is mostly about.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -68,7 +69,7 @@ def draft_sides(draft: Draft, context: ArticleContext, previous: list[Actor]) ->
         if m.country is not None or m.kind == "organization"
     ]
     own: list[Mention] = []
-    for mention in _without_echoes(draft.roles.parties):
+    for mention in _without_echoes(draft.sentence.text, draft.roles.parties):
         known = context.third_parties.get(identity(mention))
         if known is not None:
             mediators.append(third_party(mention, known[1]))
@@ -82,11 +83,15 @@ def draft_sides(draft: Draft, context: ArticleContext, previous: list[Actor]) ->
     return Sides(unique(borrowed), unique(mediators), "borrowed" if borrowed else "none")
 
 
-def _without_echoes(parties: list[Mention]) -> list[Mention]:
-    """Without a bare "guerrilla group" or "the rebels" beside a named armed group: a sentence
-    that names the ELN and calls it "the country's last guerrilla group" names one side."""
-    named = any(m.kind in _GROUP_KINDS and not m.generic for m in parties)
-    return [m for m in parties if not (named and m.generic and m.kind in _GROUP_KINDS)]
+def _without_echoes(sentence: str, parties: list[Mention]) -> list[Mention]:
+    """Without a bare "guerrilla group" set in apposition after a named armed group: "the ELN,
+    the country's last guerrilla group" names one side ("the RSF and Darfur rebels", two)."""
+    named = [m for m in parties if m.kind in _GROUP_KINDS and not m.generic]
+
+    def echo(m: Mention) -> bool:
+        return any(_APPOSITION.fullmatch(sentence, n.end, m.start) for n in named)
+
+    return [m for m in parties if not (m.generic and m.kind in _GROUP_KINDS and echo(m))]
 
 
 def third_party(mention: Mention, role: ThirdPartyRole) -> ThirdParty:
@@ -98,6 +103,8 @@ def third_party(mention: Mention, role: ThirdPartyRole) -> ThirdParty:
 # Kinds that speak for their country: "Sudan's army" and "Sudan" are one side.
 _STATE_KINDS = frozenset({"state", "armed_forces"})
 _GROUP_KINDS = frozenset({"armed_group", "coalition"})
+# Between a named group and a generic word that only renames it: "(ELN), the country's last".
+_APPOSITION = re.compile(r"\s*(?:\([^)]{1,20}\)\s*)?,\s+(?:the|a|an|its|their)\b[^,;()]{0,40}")
 
 
 def unique(actors: list[_A]) -> list[_A]:
