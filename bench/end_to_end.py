@@ -97,19 +97,24 @@ def run(
     counts: dict[str, int] = {}
     with (workdir / "stderr.log").open("wb") as err:
         proc = subprocess.Popen(args, env=env, cwd=workdir, stdout=subprocess.PIPE, stderr=err)
+        cut, next_sample = False, started + sample
+        # Whether the command ended is looked at every second: its end is timed to the second,
+        # however rarely the samples print.
         while proc.poll() is None:
-            time.sleep(sample)
-            counts = by_status(url)
+            time.sleep(1.0)
             elapsed = time.time() - started
-            load = os.getloadavg()[0]
-            print(f"  {elapsed:7.0f}s  load {load:5.1f}  {json.dumps(counts)}", flush=True)
+            if time.time() >= next_sample:
+                next_sample += sample
+                counts = by_status(url)
+                load = os.getloadavg()[0]
+                print(f"  {elapsed:7.0f}s  load {load:5.1f}  {json.dumps(counts)}", flush=True)
             if elapsed > deadline and proc.poll() is None:
                 print(f"  deadline: Ctrl-C after {elapsed:.0f}s", flush=True)
+                cut = True
                 proc.send_signal(signal.SIGINT)
                 proc.wait(timeout=120)
+        ended = time.time()
         out = proc.stdout.read() if proc.stdout else b""
-    ended = time.time()
-    cut = ended - started > deadline
     if proc.returncode != 0 and not cut:
         tail = (workdir / "stderr.log").read_text(errors="replace")[-2000:]
         raise SystemExit(f"parley exited {proc.returncode}:\n{tail}")
