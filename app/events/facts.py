@@ -121,10 +121,16 @@ def _group_named(words: list[str]) -> str | None:
     exact = armed_group_exact(" ".join(words))
     if exact is not None:  # a spelling that holds a describing word ("Group for the Support")
         return exact
+    kept = _naming_words(words)
+    return armed_group_name(" ".join(kept)) if kept else None
+
+
+def _naming_words(words: list[str]) -> list[str]:
+    """`words` without those that describe or count, nor the "of" a count leaves at the head."""
     kept = [w for w in words if _names(w)]
     while kept and kept[0] in _LEADING:
         kept.pop(0)
-    return armed_group_name(" ".join(kept)) if kept else None
+    return kept
 
 
 def names_a_side(party: Mapping[str, Any]) -> bool:
@@ -154,9 +160,7 @@ def group_keys(party: Mapping[str, Any]) -> set[str]:
             part.append(word)
             continue
         named = _group_named(part)
-        kept = key_words(named) if named else [w for w in part if _names(w)]
-        while kept and kept[0] in _LEADING:
-            kept.pop(0)
+        kept = key_words(named) if named else _naming_words(part)
         if kept:
             keys.add(" ".join(kept))
         part = []

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from app.normalize.keys import key_words, normal_key
-from app.normalize.organisations import OrganisationTables, build_organisation_tables
-from app.normalize.phrases import DATA_DIR, leading_owner
+from app.normalize.keys import normal_key
+from app.normalize.organisations import OrganisationTables, build_organisation_tables, name_in
+from app.normalize.phrases import DATA_DIR
 
 
 @cache
@@ -41,11 +41,4 @@ def armed_group_exact(value: str) -> str | None:
 def armed_group_name(value: str | None) -> str | None:
     """Canonical name of the armed group `value` names ("ELN rebels" -> "National Liberation
     Army"), or None."""
-    if not value:
-        return None
-    words = key_words(value)
-    tables = _tables()
-    found = tables.whole.get(" ".join(words))
-    if found is not None or not words:
-        return found
-    return leading_owner(words, tables.leading, tables.max_words)
+    return name_in(_tables(), value)

@@ -52,10 +52,15 @@ def organisation_name(value: str | None) -> str | None:
     A name that leads with an organisation counts too ("UN envoy Volker Perthes"), unless the
     next word hands it to someone else ("UN-backed government").
     """
+    return name_in(organisation_tables(), value)
+
+
+def name_in(tables: OrganisationTables, value: str | None) -> str | None:
+    """The canonical name `value` is a spelling of in `tables`, whole or as its leading words,
+    unless the next word hands it to someone else; None when it names none."""
     if not value:
         return None
     words = key_words(value)
-    tables = organisation_tables()
     found = tables.whole.get(" ".join(words))
     if found is not None or not words:
         return found
