@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -24,14 +24,39 @@ def free_port() -> int:
         return port
 
 
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the listening TCP socket of `port` (read from Linux's /proc).
+
+    A free port is free only when it is looked up: another process may take it before the one
+    it was meant for binds it, and then answers its health checks in its stead."""
+    sockets = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        cells = line.split()
+        if cells[3] == "0A" and int(cells[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+            sockets.add(f"socket:[{cells[9]}]")
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd) in sockets:
+                return True
+        except OSError:  # closed since the directory was listed
+            continue
+    return False
+
+
+class PortTaken(RuntimeError):
+    """The process exited because another one took its port first: start it on another."""
+
+
 def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 60.0) -> None:
-    """Poll `url` until it answers, failing early if the process died."""
+    """Poll `url` until `process` answers it, failing early if the process died."""
+    port = httpx.URL(url).port
+    assert port is not None, url
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
         try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
+            if httpx.get(url, timeout=1.0).status_code < 500 and listens_on(process.pid, port):
                 return
         except httpx.TransportError:
             pass
@@ -43,7 +68,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 60
 def running(
     args: list[str], probe: str, env: dict[str, str], log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `args` until the block ends; its output goes to `log`."""
+    """Run `args` until the block ends; its output goes to `log`. `PortTaken` when it exited
+    because another process holds its port."""
     with log.open("wb") as out:
         # The checkout this bench belongs to, not wherever the package was installed from
         # (an editable install points at one checkout); PYTHONPATH, when set, decides.
@@ -53,7 +79,7 @@ def running(
         )
         try:
             if probe:
-                wait_until_up(probe, process)
+                _wait_until_up_or_port_taken(probe, process, log)
             yield process
         finally:
             process.terminate()
@@ -64,22 +90,61 @@ def running(
                 process.wait()
 
 
+def _wait_until_up_or_port_taken(probe: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    try:
+        wait_until_up(probe, process)
+    except RuntimeError:
+        if process.poll() is not None and port_taken(log.read_bytes()):
+            raise PortTaken(f"{process.args!r}: its port was taken") from None
+        raise
+
+
+def port_taken(output: bytes) -> bool:
+    """Whether a process's output says it could not bind its port (uvicorn's and Python's
+    words for EADDRINUSE)."""
+    return b"address already in use" in output.lower()
+
+
+@contextmanager
+def on_free_port(
+    args: Callable[[int], list[str]], probe: str, env: dict[str, str], log: Path
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """`running(args(port))` on a free port, up when it answers the path `probe`; started again
+    on another port when one was taken first. Yields the port and the process."""
+    for _ in range(3):
+        port = free_port()
+        with ExitStack() as stack:
+            try:
+                url = f"http://127.0.0.1:{port}{probe}"
+                process = stack.enter_context(running(args(port), url, env, log))
+            except PortTaken:
+                continue
+            yield port, process
+            return
+    raise RuntimeError(f"{args(0)!r}: three free ports in a row were taken before it bound one")
+
+
 @contextmanager
 def fake_llm(log: Path, delay: float = 0.0) -> Iterator[tuple[str, int]]:
     """The fake OpenAI-compatible endpoint; yields its base URL (…/v1) and process id."""
-    port = free_port()
-    args = [sys.executable, "-m", "tests.support.llm_server", "--port", str(port)]
-    args += ["--delay", str(delay)]
-    with running(args, f"http://127.0.0.1:{port}/calls", {}, log) as process:
+
+    def args(port: int) -> list[str]:
+        server = [sys.executable, "-m", "tests.support.llm_server", "--port", str(port)]
+        return [*server, "--delay", str(delay)]
+
+    with on_free_port(args, "/calls", {}, log) as (port, process):
         yield f"http://127.0.0.1:{port}/v1", process.pid
 
 
 @contextmanager
 def parley_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
     """`parley serve` with `env` on top of ours; yields its base URL and process id."""
-    port = free_port()
-    args = [str(Path(sys.executable).with_name("parley")), "serve", "--port", str(port)]
-    with running(args, f"http://127.0.0.1:{port}/healthz", env, log) as process:
+    parley = str(Path(sys.executable).with_name("parley"))
+
+    def args(port: int) -> list[str]:
+        return [parley, "serve", "--port", str(port)]
+
+    with on_free_port(args, "/healthz", env, log) as (port, process):
         yield f"http://127.0.0.1:{port}", process.pid
 
 

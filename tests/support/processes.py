@@ -8,7 +8,6 @@ and the databases they share with the test.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,20 +20,13 @@ import httpx
 from sqlalchemy import text
 
 from app.db.engine import make_engine
+from bench.processes import free_port, listens_on, port_taken
 from tests.support.llm_server import first_sentence
 
 REPO = Path(__file__).resolve().parents[2]
 PARLEY = shutil.which("parley", path=str(Path(sys.executable).parent)) or "parley"
 # Settings a test process must not inherit from the shell running the tests.
 _SCRUBBED_PREFIXES = ("PARLEY_", "OPENAI_", "DBOS")
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def clean_env(**values: str) -> dict[str, str]:
@@ -98,6 +90,10 @@ class Process:
         """The exit status of the last run (None while running)."""
         return None if self.popen is None else self.popen.poll()
 
+    def latest_output(self) -> bytes:
+        """What the process wrote since its latest start."""
+        return self.log_path.read_bytes().rsplit(b"===== start", 1)[-1]
+
     def log_tail(self, chars: int = 4000) -> str:
         """The end of the process's output, for failure messages."""
         if not self.log_path.exists():
@@ -122,21 +118,39 @@ class Cluster:
     def fake_llm(self, delay: float, *options: str) -> "FakeLLM":
         """Start the fake OpenAI-compatible endpoint answering after `delay` seconds (`options`:
         more of `tests.support.llm_server`'s, e.g. its Batch API delays)."""
-        port = free_port()
-        args = [sys.executable, "-m", "tests.support.llm_server", "--port", str(port)]
-        proc = self.spawn("llm", [*args, "--delay", str(delay), *options], clean_env(), REPO)
-        fake = FakeLLM(proc, f"http://127.0.0.1:{port}")
-        wait_until(lambda: _answers(f"{fake.url}/calls"), 20, proc)
-        return fake
+
+        def start(port: int) -> Process:
+            args = [sys.executable, "-m", "tests.support.llm_server", "--port", str(port)]
+            args += ["--delay", str(delay), *options]
+            return self.spawn("llm", args, clean_env(), REPO)
+
+        return FakeLLM(*self._on_free_port(start, "/calls", 20))
 
     def serve(self, name: str, env: dict[str, str]) -> "Server":
         """Start `parley serve` on a free port and wait until /healthz answers 200."""
-        port = free_port()
-        args = [PARLEY, "serve", "--port", str(port)]
-        proc = self.spawn(name, args, clean_env(**env), self.workdir)
-        server = Server(proc, f"http://127.0.0.1:{port}")
-        server.wait_healthy()
-        return server
+
+        def start(port: int) -> Process:
+            args = [PARLEY, "serve", "--port", str(port)]
+            return self.spawn(name, args, clean_env(**env), self.workdir)
+
+        return Server(*self._on_free_port(start, "/healthz", 60))
+
+    def _on_free_port(
+        self, start: Callable[[int], Process], probe: str, within: float
+    ) -> tuple[Process, str]:
+        """A process `start`ed on a free port, once it answers the path `probe` 200 and holds
+        the port itself; started again on another port when one was taken first."""
+        for _ in range(3):
+            proc = start(free_port())
+            url = f"http://127.0.0.1:{_port(proc)}"
+            try:
+                wait_until(lambda: _answers_as(proc, url + probe), within, proc)
+            except AssertionError:
+                if proc.alive or not port_taken(proc.latest_output()):
+                    raise
+                continue
+            return proc, url
+        raise AssertionError("three free ports in a row were taken before they were bound")
 
     def worker(self, name: str, env: dict[str, str], *, wait: bool = True) -> Process:
         """Start `parley worker` and (unless told not to) wait until it is listening."""
@@ -193,7 +207,7 @@ class Server:
 
     def wait_healthy(self, within: float = 60) -> None:
         """Wait for /healthz to answer 200 (after a (re)start)."""
-        wait_until(lambda: _answers(f"{self.url}/healthz"), within, self.process)
+        wait_until(lambda: _answers_as(self.process, f"{self.url}/healthz"), within, self.process)
 
     def restart(self) -> None:
         """Start the same command again on the same port, then wait until healthy."""
@@ -209,11 +223,17 @@ class Server:
         return httpx.post(f"{self.url}{path}", timeout=kwargs.pop("timeout", 15), **kwargs)
 
 
-def _answers(url: str) -> bool:
+def _answers_as(proc: Process, url: str) -> bool:
+    """Whether `url` answers 200 from `proc` (not from whoever took its port first)."""
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        answered = httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+    return answered and proc.popen is not None and listens_on(proc.popen.pid, _port(proc))
+
+
+def _port(proc: Process) -> int:
+    return int(proc.args[proc.args.index("--port") + 1])
 
 
 def wait_until(
