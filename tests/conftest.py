@@ -20,6 +20,7 @@ from tests.support.databases import (
     BACKGROUND_QUEUE_POLL_SECONDS,
     QUEUE_POLL_SECONDS,
     fresh_database,
+    fresh_dbos_database,
     postgres_url,
     worker_database,
 )
@@ -77,9 +78,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "database_url": database_url,
-            "dbos_database_url": f"sqlite:///{tmp_path / 'dbos.db'}"
-            if database_url.startswith("sqlite")
-            else None,
+            "dbos_database_url": fresh_dbos_database(tmp_path, database_url),
             "openai_base_url": LLM_BASE_URL,
             "openai_api_key": "sk-test",
             "llm_sdk_retries": 0,

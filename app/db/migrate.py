@@ -5,6 +5,8 @@ is never migrated behind the operator's back unless `PARLEY_AUTO_MIGRATE=true`: 
 refuses to start and says to run `parley db upgrade`.
 """
 
+import functools
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -36,6 +38,7 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache  # the shipped migrations do not change while a process runs
 def head_revision() -> str | None:
     """The newest migration this code ships."""
     return ScriptDirectory.from_config(_config()).get_current_head()

@@ -16,7 +16,11 @@ import respx
 from app.auth.keys import Scope
 from app.config import Settings
 from tests.support.app import serve, wait_for_article
-from tests.support.databases import BACKGROUND_QUEUE_POLL_SECONDS, QUEUE_POLL_SECONDS
+from tests.support.databases import (
+    BACKGROUND_QUEUE_POLL_SECONDS,
+    QUEUE_POLL_SECONDS,
+    fresh_dbos_database,
+)
 from tests.support.keys import bearer, mint
 from tests.support.llm import LLM_BASE_URL, llm_reply
 
@@ -204,11 +208,10 @@ class Newsroom:
 
 def desk_settings(database_url: str, workdir: Path) -> Settings:
     """Settings of a desk server (the suite's test settings: fake LLM, quick queue)."""
-    dbos = f"sqlite:///{workdir / 'dbos.db'}" if database_url.startswith("sqlite") else None
     return Settings(
         _env_file=None,
         database_url=database_url,
-        dbos_database_url=dbos,
+        dbos_database_url=fresh_dbos_database(workdir, database_url),
         openai_base_url=LLM_BASE_URL,
         openai_api_key="sk-test",
         llm_sdk_retries=0,
