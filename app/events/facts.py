@@ -10,6 +10,7 @@ from typing import Any
 
 from app.extraction.vocabulary import ActorKind, RecordKind, RecordStatus
 from app.normalize.armed_groups import armed_group_exact, armed_group_name
+from app.normalize.countries import country_code, place_country
 from app.normalize.keys import key_words
 from app.normalize.organisations import organisation_name
 from app.records.dates import date_span
@@ -61,8 +62,17 @@ _DESCRIBING = frozenset(
         "military",
         "faction",
         "factions",
+        "wing",
     ]
 )
+# Words that name a group only beside another ("the movement" alone names none).
+_GENERIC = frozenset(
+    [
+        *("movement", "front", "army", "forces", "force", "organisation", "organization"),
+        *("alliance", "coalition", "union", "party", "council", "command", "brigade", "brigades"),
+    ]
+)
+_OWNER = re.compile(r"\b([\w-]+)['’]s\b")
 _QUANTITY = frozenset(
     [
         *("some", "several", "dozens", "dozen", "hundreds", "scores", "other", "more", "than"),
@@ -149,7 +159,7 @@ def group_keys(party: Mapping[str, Any]) -> set[str]:
     names no group."""
     if party.get("kind") not in _GROUP_KINDS:
         return set()
-    words = key_words(str(party.get("name") or ""))
+    words = key_words(_without_places_owning(str(party.get("name") or "")))
     whole = _group_named(words)
     if whole is not None:  # "Front for Change and Concord in Chad" is one group
         return {" ".join(key_words(whole))}
@@ -161,10 +171,21 @@ def group_keys(party: Mapping[str, Any]) -> set[str]:
             continue
         named = _group_named(part)
         kept = key_words(named) if named else _naming_words(part)
-        if kept:
+        if kept and not _GENERIC.issuperset(kept):
             keys.add(" ".join(kept))
         part = []
     return keys
+
+
+def _without_places_owning(name: str) -> str:
+    """`name` without a place that owns it, which describes the group rather than names it
+    ("Cabinda's separatist rebels"); another owner stays, as a name ("FLEC's armed wing")."""
+
+    def owner(found: re.Match[str]) -> str:
+        word = found.group(1)
+        return "" if place_country(word) or country_code(word) else word
+
+    return _OWNER.sub(owner, name)
 
 
 def _names(word: str) -> bool:

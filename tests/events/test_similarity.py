@@ -168,6 +168,11 @@ def test_a_report_naming_no_country_cannot_join_anything() -> None:
         ("bandits", "armed bandits", True),
         ("houthis", "rapid support forces", False),
         ("SDN", "YEM", False),
+        # A name in another language, or with its acronym after it: the acronym is the link.
+        ("frente para a libertacao do enclave de cabinda", "flec fac", True),
+        ("front patriotique de liberation fpl", "patriotic liberation front fpl", True),
+        ("front patriotique de liberation", "fpl", True),
+        ("front patriotique de liberation", "fln", False),
     ],
 )
 def test_side_names_match_across_spellings(a: str, b: str, same: bool) -> None:
@@ -225,3 +230,34 @@ def test_a_head_count_names_no_group() -> None:
 )
 def test_a_group_is_known_under_a_head_count_and_beside_another(name: str, keys: set[str]) -> None:
     assert group_keys({"name": name, "kind": "armed_group"}) == keys
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("Cabinda's separatist rebels", set()),  # a place owning the rebels only describes them
+        ("FLEC's armed wing", {"flec"}),
+        ("the movement", set()),
+        ("the armed front", set()),
+    ],
+)
+def test_a_side_described_by_its_region_or_a_bare_generic_word_names_no_group(
+    name: str, keys: set[str]
+) -> None:
+    assert group_keys({"name": name, "kind": "armed_group"}) == keys
+
+
+def test_talks_under_way_abroad_days_after_a_meeting_at_home_ended_are_another_round() -> None:
+    def talks(status: RecordStatus, date: str, place: dict[str, str]) -> Facts:
+        return report(kind=RecordKind.NEGOTIATION, status=status, date=date, location=place)
+
+    geneva = {"name": "Palais des Nations", "country": "CHE"}
+    khartoum = {"name": "Khartoum", "country": "SDN"}
+    at_home = talks(RecordStatus.COMPLETED, "2026-09-04", khartoum)
+    abroad = talks(RecordStatus.ONGOING, "2026-09-07", geneva)
+    # Where an extractor has ongoing and completed the wrong way round, only the place tells
+    # rounds apart: in one country the window decides, as before.
+    same_town = talks(RecordStatus.ONGOING, "2026-09-07", khartoum)
+
+    assert veto(at_home, abroad, EVENT) == "one was over days before the other went on"
+    assert veto(at_home, same_town, EVENT) is None
