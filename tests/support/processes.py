@@ -141,8 +141,8 @@ class Cluster:
         """A process `start`ed on a free port, once it answers the path `probe` 200 and holds
         the port itself; started again on another port when one was taken first."""
         for _ in range(3):
-            proc = start(free_port())
-            url = f"http://127.0.0.1:{_port(proc)}"
+            port = free_port()
+            proc, url = start(port), f"http://127.0.0.1:{port}"
             try:
                 wait_until(lambda: _answers_as(proc, url + probe), within, proc)
             except AssertionError:
@@ -229,11 +229,13 @@ def _answers_as(proc: Process, url: str) -> bool:
         answered = httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-    return answered and proc.popen is not None and listens_on(proc.popen.pid, _port(proc))
-
-
-def _port(proc: Process) -> int:
-    return int(proc.args[proc.args.index("--port") + 1])
+    port = httpx.URL(url).port
+    return (
+        answered
+        and proc.popen is not None
+        and port is not None
+        and listens_on(proc.popen.pid, port)
+    )
 
 
 def wait_until(
