@@ -2,10 +2,14 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+# The dependencies' wheels get a layer of their own, built from pyproject.toml alone (a stub
+# package stands in for the code and is thrown away): a change to the code rebuilds one wheel.
+RUN mkdir -p app prompts migrations && touch app/__init__.py \
+    && pip wheel --no-cache-dir --wheel-dir /deps . && rm /deps/parley-*.whl
 COPY app ./app
 COPY prompts ./prompts
 COPY migrations ./migrations
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheel .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,8 +18,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PARLEY_REQUIRE_AUTH=true \
     PARLEY_LOG_FORMAT=json
 RUN useradd --create-home --uid 10001 parley && mkdir /data && chown parley /data
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+COPY --from=build /deps /deps
+RUN pip install --no-cache-dir /deps/*.whl && rm -rf /deps
+COPY --from=build /wheel /wheel
+RUN pip install --no-cache-dir --no-deps /wheel/*.whl && rm -rf /wheel
 USER parley
 WORKDIR /data
 VOLUME ["/data"]
