@@ -39,6 +39,8 @@ _DESCRIBING = frozenset(
         "rebels",
         "rebel",
         "members",
+        "cadres",
+        "cadre",
         "combatants",
         "gunmen",
         "jihadist",

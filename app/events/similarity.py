@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from app.events.facts import Facts, Precision
 from app.events.tuning import EventTuning
 from app.extraction.vocabulary import RecordStatus
+from app.normalize.armed_groups import armed_group_exact
 
 _SAME_NAME = 90.0  # token-set ratio from which two folded side names are one side
 
@@ -100,11 +101,34 @@ def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
     if not a.countries & b.countries:
         # A report naming no country has nothing to be found by (see app.events.anchors).
         return "no country in common"
-    if a.groups and b.groups and not any(same_side(x, y) for x in a.groups for y in b.groups):
+    if _different_groups(a, b) and not _one_meeting_abroad(a, b):
         return "different armed groups"
     if _two_venues_abroad(a, b):
         return f"held in {a.place_country} and in {b.place_country}"
     return _date_veto(a, b, tuning) or _count_veto(a, b, tuning)
+
+
+def _different_groups(a: Facts, b: Facts) -> bool:
+    """Whether both reports name armed groups and no name of one is a name of the other's."""
+    if not a.groups or not b.groups:
+        return False
+    return not any(same_side(x, y) for x in a.groups for y in b.groups)
+
+
+def _one_meeting_abroad(a: Facts, b: Facts) -> bool:
+    """Whether two reports place one meeting: the same town abroad, the same mediators, days at
+    most one apart, and one group a name the curated table does not know. Then the two names
+    are likely one group's ("the Druze factions in Suwayda" and "the National Guard" in Amman);
+    two groups the table knows apart (ELN and EMBF) stay two."""
+    if not a.place or a.place != b.place or not a.mediators or a.mediators != b.mediators:
+        return False
+    if all(armed_group_exact(k) for k in a.groups | b.groups):
+        return False
+    if a.place_country in a.countries | b.countries:
+        return False
+    days = day_distance(a, b)
+    day_dated = a.precision == b.precision == Precision.DAY
+    return day_dated and days is not None and days <= 1
 
 
 def _two_venues_abroad(a: Facts, b: Facts) -> bool:

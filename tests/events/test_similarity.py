@@ -226,6 +226,9 @@ def test_a_head_count_names_no_group() -> None:
         ("dozens of ELN fighters", {"national liberation army"}),
         ("ELN rebels and FARC dissidents", {"national liberation army", "farc"}),
         ("Group for the Support of Islam and Muslims", {"jamaat nusrat al islam wal muslimin"}),
+        ("the Gaitanista Army", {"clan del golfo"}),
+        ("Maoists", {"communist party of india maoist"}),
+        ("CPI (Maoist) cadres", {"communist party of india maoist"}),
     ],
 )
 def test_a_group_is_known_under_a_head_count_and_beside_another(name: str, keys: set[str]) -> None:
@@ -261,3 +264,32 @@ def test_talks_under_way_abroad_days_after_a_meeting_at_home_ended_are_another_r
 
     assert veto(at_home, abroad, EVENT) == "one was over days before the other went on"
     assert veto(at_home, same_town, EVENT) is None
+
+
+def test_two_names_of_a_group_at_one_meeting_abroad_are_one_development() -> None:
+    def truce(group: str, date: str, town: str, article_id: int) -> Facts:
+        return report(
+            parties=[
+                {"name": "Syrian government", "kind": "state", "country": "SYR"},
+                {"name": group, "kind": "armed_group", "country": "SYR"},
+            ],
+            mediators=[
+                {"name": "Jordan", "kind": "state", "country": "JOR"},
+                {"name": "United States", "kind": "state", "country": "USA"},
+            ],
+            location={"name": town, "country": "JOR"},
+            countries=["SYR"],
+            date=date,
+            article_id=article_id,
+        )
+
+    druze = truce("the Druze armed factions in Suwayda", "2026-06-06", "Amman", 1)
+    guard = truce("the National Guard", "2026-06-06", "Amman", 2)
+    # Another town, or a week later, and the names are two groups again.
+    elsewhere = truce("the National Guard", "2026-06-06", "Aqaba", 3)
+    later = truce("the National Guard", "2026-06-13", "Amman", 4)
+
+    assert druze.groups != guard.groups
+    assert veto(druze, guard, EVENT) is None
+    assert veto(druze, elsewhere, EVENT) == "different armed groups"
+    assert veto(druze, later, EVENT) == "different armed groups"
