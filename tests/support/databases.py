@@ -1,7 +1,7 @@
 """Test databases: one SQLite file per test, or one PostgreSQL database per pytest worker.
 
 With PARLEY_TEST_DATABASE_URL pointing at PostgreSQL, each xdist worker gets its own database
-(`<name>_<run>_<worker>`), created fresh and migrated once, then truncated before each test; DBOS
+(`<name>_<run>_<worker>`), created fresh and migrated once, then emptied before each test; DBOS
 keeps its `dbos` schema inside it. Without it, every test gets a new SQLite file.
 """
 
@@ -34,9 +34,9 @@ _EVICT_OTHERS = (
     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
 )
 APP_TABLES = (
-    "change, event_anchor, event_country, event_mediator, event, process, "
-    "record_country, record_mediator, record, extraction, article, feed, api_key, "
-    "idempotent_request, desk_session"
+    *("change", "event_anchor", "event_country", "event_mediator", "event", "process"),
+    *("record_country", "record_mediator", "record", "extraction", "article", "feed", "api_key"),
+    *("idempotent_request", "desk_session"),
 )
 
 # DBOS's record of work (its migrations and queue definitions stay).
@@ -78,7 +78,7 @@ def worker_database(server_url: str, worker: str) -> Iterator[str]:
 
 
 def fresh_database(tmp: Path, postgres: str | None) -> str:
-    """An empty migrated database: a new SQLite file, or the worker's PostgreSQL truncated."""
+    """An empty migrated database: a new SQLite file, or the worker's PostgreSQL emptied."""
     if postgres is None:
         return f"sqlite:///{_copy_once(_templates() / 'parley.db', tmp)}"
     engine = make_engine(postgres)
@@ -128,7 +128,7 @@ def wipe(engine: Engine, *, evict: bool = False) -> None:
 
     With `evict`, first end every other session on this database: an earlier test's app, shut
     down without a grace period, may still hold a transaction open from a workflow thread, and
-    TRUNCATE then deadlocks with it (seen in CI) or its late writes land in the next test.
+    emptying then deadlocks with it (seen in CI) or its late writes land in the next test.
     """
     for attempt in range(1, _WIPE_ATTEMPTS + 1):
         try:
@@ -145,15 +145,25 @@ def wipe(engine: Engine, *, evict: bool = False) -> None:
 
 
 def _truncate(conn: Connection) -> None:
-    conn.execute(text(f"TRUNCATE {APP_TABLES} RESTART IDENTITY CASCADE"))
+    """Delete every row and restart the ids. DELETE, not TRUNCATE: on tables this small it
+    took 0.02-0.06 s where TRUNCATE, which gives each table new files, took 0.2 s a test."""
+    # No foreign-key checks while emptying: every table goes, so the order does not matter.
+    conn.execute(text("SET LOCAL session_replication_role = replica"))
+    for table in APP_TABLES:
+        conn.execute(text(f"DELETE FROM {table}"))
     # The queue's state too: a job an earlier test left queued would otherwise run here,
     # against the new rows that reuse its article's id.
     present = conn.execute(
         text("SELECT tablename FROM pg_tables WHERE schemaname = 'dbos'")
     ).scalars()
-    queued = [f"dbos.{t}" for t in present if t in DBOS_WORK_TABLES]
-    if queued:
-        conn.execute(text(f"TRUNCATE {', '.join(queued)} CASCADE"))
+    for table in present:
+        if table in DBOS_WORK_TABLES:
+            conn.execute(text(f"DELETE FROM dbos.{table}"))
+    sequences = conn.execute(
+        text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+    ).scalars()
+    for sequence in sequences:
+        conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 def _lock_conflict(exc: OperationalError) -> bool:
