@@ -124,7 +124,7 @@ def _one_meeting_abroad(a: Facts, b: Facts) -> bool:
         return False
     if all(armed_group_exact(k) for k in a.groups | b.groups):
         return False
-    if a.place_country in a.countries | b.countries:
+    if not a.place_country or a.place_country in a.countries | b.countries:
         return False
     days = day_distance(a, b)
     day_dated = a.precision == b.precision == Precision.DAY
