@@ -153,17 +153,17 @@ def _empty(conn: Connection) -> None:
         conn.execute(text(f"DELETE FROM {table}"))
     # The queue's state too: a job an earlier test left queued would otherwise run here,
     # against the new rows that reuse its article's id.
-    present = conn.execute(
-        text("SELECT tablename FROM pg_tables WHERE schemaname = 'dbos'")
-    ).scalars()
-    for table in present:
-        if table in DBOS_WORK_TABLES:
-            conn.execute(text(f"DELETE FROM dbos.{table}"))
-    sequences = conn.execute(
-        text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
-    ).scalars()
+    dbos_tables = _names(conn, "SELECT tablename FROM pg_tables WHERE schemaname = 'dbos'")
+    for table in dbos_tables & DBOS_WORK_TABLES:
+        conn.execute(text(f"DELETE FROM dbos.{table}"))
+    sequences = _names(conn, "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
     for sequence in sequences:
         conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+
+
+def _names(conn: Connection, query: str) -> set[str]:
+    """The names a catalog query lists."""
+    return set(conn.execute(text(query)).scalars())
 
 
 def _lock_conflict(exc: OperationalError) -> bool:
