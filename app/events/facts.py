@@ -98,6 +98,9 @@ class Facts:
     sides: frozenset[str]
     # The armed groups among the sides: two reports naming different ones are two developments.
     groups: frozenset[str]
+    # Those sides' whole names, describing words kept: "biff" is the acronym of "bangsamoro
+    # islamic freedom fighters", not of the group key "bangsamoro islamic freedom".
+    group_names: frozenset[str]
     countries: frozenset[str]
     mediators: frozenset[str]
     place: str | None
@@ -236,6 +239,9 @@ def facts(
         status=status,
         sides=frozenset(side_identity(p) for p in parties if names_a_side(p)),
         groups=frozenset(k for p in parties for k in group_keys(p)),
+        group_names=frozenset(
+            side_identity(p) for p in parties if p.get("kind") in _GROUP_KINDS and names_a_side(p)
+        ),
         countries=frozenset(countries),
         mediators=frozenset(k for k in map(mediator_key, mediators) if k),
         place=" ".join(key_words(str(location["name"]))) if location else None,

@@ -109,10 +109,21 @@ def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
 
 
 def _different_groups(a: Facts, b: Facts) -> bool:
-    """Whether both reports name armed groups and no name of one is a name of the other's."""
+    """Whether both reports name armed groups and neither names one of the other's: not under
+    one of its names or acronyms, and not in its own words ("the YBS, or Sinjar Resistance
+    Units", "CODECO and the FPAC, better known as Zaire")."""
     if not a.groups or not b.groups:
         return False
-    return not any(same_side(x, y) for x in a.groups for y in b.groups)
+    names_a, names_b = a.groups | a.group_names, b.groups | b.group_names
+    if any(same_side(x, y) for x in names_a for y in names_b):
+        return False
+    return not (_named_in(a.groups, b.text) or _named_in(b.groups, a.text))
+
+
+def _named_in(groups: Set[str], text: str) -> bool:
+    """Whether one of the group keys is words of the folded `text`."""
+    padded = f" {text} "
+    return any(f" {group} " in padded for group in groups)
 
 
 def _one_meeting_abroad(a: Facts, b: Facts) -> bool:
@@ -147,7 +158,7 @@ def _date_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
         return "undated"
     if _over_before(a, b) or _over_before(b, a):
         return "one was over days before the other went on"
-    if Precision.YEAR in (a.precision, b.precision):
+    if Precision.YEAR in (a.precision, b.precision) and not _one_year(a, b):
         return "dated only by the year"
     if days > tuning.window_days[a.kind]:
         return f"{days} days apart"
@@ -161,6 +172,14 @@ def _date_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
     if stated and a.status == b.status and days > tuning.precise_tolerance_days:
         return f"dated {days} days apart"
     return None
+
+
+def _one_year(a: Facts, b: Facts) -> bool:
+    """Whether a report dated only by its year may be the other: the other is dated by that
+    year or a month of it. Background mentions ("the 1994 ceasefire", "the October 2020
+    agreement") are found so; a day is too precise to be told apart from its twins by a year."""
+    coarse = {Precision.YEAR, Precision.MONTH}
+    return a.precision in coarse and b.precision in coarse and day_distance(a, b) == 0
 
 
 def _over_before(done: Facts, going: Facts) -> bool:

@@ -181,26 +181,49 @@ def test_every_dated_record_is_anchored_once_per_country(
         anchors = session.exec(select(func.count()).select_from(EventAnchor)).one()
         records = session.exec(select(Record)).all()
 
-    year_only = [r for r in records if r.date and "-" not in r.date]
-    assert year_only, "the set has background reports dated only by a year"
-    assert anchors == sum(len(r.countries) for r in records if r not in year_only)
+    assert any(r.date and "-" not in r.date for r in records), "a report dated by a year"
+    assert anchors == sum(len(r.countries) for r in records)
+
+
+@pytest.mark.parametrize("first", ["2016", "2016-11", "2016-06-23"])
+def test_a_mention_dated_by_a_year_joins_one_dated_by_its_month_in_either_order(
+    fresh_engine: EngineFactory, first: str
+) -> None:
+    # The year's and the month's searches must find each other, whichever is stored first;
+    # a day-dated deal of June stays apart from both, as a year cannot tell it from its twins.
+    dates = ["2016", "2016-11", "2016-06-23"]
+    order = [first, *(d for d in dates if d != first)]
+    engine = fresh_engine()
+
+    placed = store_all(engine, [_accord(date, f"accord {date}") for date in order])
+
+    assert partitions(engine, placed)[0] == {
+        frozenset({("accord 2016", 0), ("accord 2016-11", 0)}),
+        frozenset({("accord 2016-06-23", 0)}),
+    }
+
+
+def _accord(date: str, name: str) -> GoldArticle:
+    text = f"The government and the FARC guerrillas signed a peace agreement ({date})."
+    sides = [("Colombia", "state", "COL"), ("FARC", "armed_group", "COL")]
+    return _one_record(
+        name, text, sides, {"kind": "peace_agreement", "status": "agreed", "date": date}
+    )
 
 
 def _swap(count: int, name: str) -> GoldArticle:
     text = f"Russia and Ukraine swapped {count} prisoners of war on Friday, officials said."
-    record = ExtractedRecord.model_validate(
-        {
-            "kind": "prisoner_exchange",
-            "status": "completed",
-            "parties": [
-                {"name": "Russia", "kind": "state", "country": "RUS"},
-                {"name": "Ukraine", "kind": "state", "country": "UKR"},
-            ],
-            "date": "2026-03-06",
-            "count": count,
-            "evidence": [text],
-        }
-    )
+    sides = [("Russia", "state", "RUS"), ("Ukraine", "state", "UKR")]
+    fields = {"kind": "prisoner_exchange", "status": "completed", "date": "2026-03-06"}
+    return _one_record(name, text, sides, {**fields, "count": count})
+
+
+def _one_record(
+    name: str, text: str, sides: list[tuple[str, str, str]], fields: dict[str, object]
+) -> GoldArticle:
+    """An article of one sentence and the one record it gives, between `sides`."""
+    parties = [{"name": n, "kind": kind, "country": country} for n, kind, country in sides]
+    record = ExtractedRecord.model_validate({**fields, "parties": parties, "evidence": [text]})
     return GoldArticle(name, ArticleInput(text=text), [GoldRecord(record)])
 
 

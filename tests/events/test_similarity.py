@@ -38,6 +38,14 @@ def report(**given: Any) -> Facts:
     return facts(id=number, article_id=fields.pop("article_id", number), **fields)
 
 
+def state_and_group(state: str, group: str, country: str) -> list[dict[str, str]]:
+    """The sides of a state against an armed group of its own country."""
+    return [
+        {"name": state, "kind": "state", "country": country},
+        {"name": group, "kind": "armed_group", "country": country},
+    ]
+
+
 def joined(a: Facts, b: Facts) -> bool:
     match = compare(a, b, EVENT)
     return match is not None and match.score >= EVENT.threshold
@@ -192,10 +200,7 @@ def test_an_armed_group_named_by_its_acronym_or_its_name_is_one_side() -> None:
         return report(
             kind=RecordKind.NEGOTIATION,
             status=RecordStatus.ONGOING,
-            parties=[
-                {"name": "Colombian government", "kind": "state", "country": "COL"},
-                {"name": group, "kind": "armed_group", "country": "COL"},
-            ],
+            parties=state_and_group("Colombian government", group, "COL"),
             countries=["COL"],
             article_id=article_id,
         )
@@ -293,3 +298,66 @@ def test_two_names_of_a_group_at_one_meeting_abroad_are_one_development() -> Non
     assert veto(druze, guard, EVENT) is None
     assert veto(druze, elsewhere, EVENT) == "different armed groups"
     assert veto(druze, later, EVENT) == "different armed groups"
+
+
+def _surrender(group: str, text: str, article_id: int, date: str = "2026-06-02") -> Facts:
+    return report(
+        kind=RecordKind.SURRENDER,
+        status=RecordStatus.COMPLETED,
+        parties=state_and_group("Philippines", group, "PHL"),
+        mediators=[],
+        location={"name": "Datu Piang", "country": "PHL"},
+        countries=["PHL"],
+        date=date,
+        texts=[text],
+        article_id=article_id,
+    )
+
+
+def test_an_acronym_names_the_group_whose_name_ends_in_a_describing_word() -> None:
+    # "Fighters" describes, so the group key drops it; the acronym still counts it.
+    named = _surrender("Zamboanga Islamic Freedom Fighters", "Twenty-seven fighters gave up.", 1)
+    acronym = _surrender("ZIFF", "27 members of the ZIFF surrendered on Tuesday.", 2)
+    other = _surrender("Sultan Kudarat Liberation Army", "Twenty-seven fighters gave up.", 3)
+
+    assert named.groups == {"zamboanga islamic freedom"}
+    assert veto(named, acronym, EVENT) is None
+    assert joined(named, acronym)
+    assert veto(acronym, other, EVENT) == "different armed groups"
+
+
+def test_a_group_a_report_names_in_its_own_words_is_not_another_group() -> None:
+    both = _surrender(
+        "Lakeside Self-Defence Group",
+        "The Lakeside Self-Defence Group, better known as Kilimo, laid down arms.",
+        1,
+    )
+    local = _surrender("Kilimo militia", "Kilimo militiamen laid down their arms.", 2)
+    unrelated = _surrender("Kilimo militia", "Kilimo militiamen laid down their arms.", 3)
+    lakeside = _surrender("Lakeside Self-Defence Group", "The group laid down arms.", 4)
+
+    assert veto(both, local, EVENT) is None
+    assert veto(unrelated, lakeside, EVENT) == "different armed groups"
+
+
+def _accord(date: str, article_id: int) -> Facts:
+    return report(
+        kind=RecordKind.PEACE_AGREEMENT,
+        parties=state_and_group("Colombian government", "FARC", "COL"),
+        mediators=[],
+        location=None,
+        countries=["COL"],
+        date=date,
+        texts=["the peace agreement the government and the FARC signed"],
+        article_id=article_id,
+    )
+
+
+def test_background_mentions_dated_by_one_year_or_a_month_of_it_may_be_one_development() -> None:
+    by_year, by_month = _accord("2016", 1), _accord("2016-11", 2)
+
+    assert veto(by_year, _accord("2016", 3), EVENT) is None
+    assert joined(by_year, by_month)
+    assert veto(by_year, _accord("2017-01", 4), EVENT) == "dated only by the year"
+    # A day is too precise to be told from its twins of that year by the year alone.
+    assert veto(by_year, _accord("2016-11-24", 5), EVENT) == "dated only by the year"
