@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.events.clustering import UnionFind
+from app.events.co_reported import co_reported_pairs, sharing_articles
 from app.events.consolidate import LIFECYCLE
 from app.events.facts import group_keys, side_identity
 from app.events.similarity import same_side, side_overlap
@@ -18,11 +19,13 @@ from app.events.tuning import ProcessTuning, tuning
 from app.extraction.vocabulary import RecordKind, ThirdPartyRole
 
 
-def linked(a: Event, b: Event, settings: ProcessTuning) -> bool:
-    """Whether two events belong to one process: near in time, mostly the same sides, and
-    nothing that marks another initiative (other armed groups, another lead mediator, talks
-    in another country)."""
-    if abs((a.sort_date - b.sort_date).days) > settings.window_days:
+def linked(a: Event, b: Event, settings: ProcessTuning, *, co_reported: bool = False) -> bool:
+    """Whether two events belong to one process: near in time (or, within a few years,
+    reported together by one article, as a development and the history it recalls), mostly
+    the same sides, and nothing that marks another initiative (other armed groups, another lead
+    mediator, talks in another country)."""
+    window = settings.co_reported_days if co_reported else settings.window_days
+    if abs((a.sort_date - b.sort_date).days) > window:
         return False
     sides_a, sides_b = _sides(a), _sides(b)
     if side_overlap(sides_a, sides_b) < settings.sides_threshold:
@@ -70,8 +73,11 @@ def _apart(a: set[str], b: set[str]) -> bool:
     return bool(a) and bool(b) and not any(same_side(x, y) for x in a for y in b)
 
 
-def group_events(events: Sequence[Event], settings: ProcessTuning) -> list[list[int]]:
-    """Connected groups of events (ids, each sorted), comparing only events within the window."""
+def group_events(
+    events: Sequence[Event], settings: ProcessTuning, co_reported: Iterable[tuple[int, int]] = ()
+) -> list[list[int]]:
+    """Connected groups of events (ids, each sorted), comparing events within the window and
+    the pairs `co_reported` by one article at any distance."""
     ordered = sorted(events, key=lambda e: (e.sort_date, _id(e.id)))
     sets = UnionFind(_id(e.id) for e in ordered)
     window = dt.timedelta(days=settings.window_days)
@@ -81,6 +87,11 @@ def group_events(events: Sequence[Event], settings: ProcessTuning) -> list[list[
                 break
             if sets.find(_id(a.id)) != sets.find(_id(b.id)) and linked(a, b, settings):
                 sets.union(_id(a.id), _id(b.id))
+    by_id = {_id(e.id): e for e in events}
+    for x, y in sorted(co_reported):
+        known = x in by_id and y in by_id and sets.find(x) != sets.find(y)
+        if known and linked(by_id[x], by_id[y], settings, co_reported=True):
+            sets.union(x, y)
     return sets.groups()
 
 
@@ -90,7 +101,8 @@ def settle_processes(session: Session, moved: Iterable[int], gone: Iterable[int]
     settings = tuning().process
     scope: dict[int, Event] = {}
     processes = set(gone)
-    for event_id in moved:
+    moved = set(moved)
+    for event_id in sorted(moved | sharing_articles(session, moved)):
         event = session.get(Event, event_id)
         if event is not None:
             scope[event_id] = event
@@ -100,7 +112,8 @@ def settle_processes(session: Session, moved: Iterable[int], gone: Iterable[int]
         members = select(Event).where(col(Event.process_id).in_(processes))
         scope.update((_id(e.id), e) for e in session.exec(members).all())
     if scope or processes:
-        _assign(session, list(scope.values()), processes, settings)
+        pairs = co_reported_pairs(session, scope)
+        _assign(session, list(scope.values()), processes, settings, pairs)
 
 
 def join_processes(session: Session, arrived: Iterable[int]) -> None:
@@ -163,18 +176,25 @@ def _join(session: Session, event: Event, processes: set[int]) -> None:
         event.process_id = started.id
         describe(started, [event])
         return
-    target = min(processes)  # the oldest process keeps its id
-    others = processes - {target}
-    event.process_id = target
-    process = session.get(Process, target)
-    assert process is not None
-    if not others:
+    event.process_id = min(processes)
+    if len(processes) == 1:
+        process = session.get(Process, event.process_id)
+        assert process is not None
         absorb(process, event)
         return
+    merge_processes(session, processes)
+
+
+def merge_processes(session: Session, processes: set[int]) -> None:
+    """Make the processes one: the oldest keeps its id and takes the others' events."""
+    target = min(processes)
+    others = processes - {target}
     session.exec(update(Event).where(col(Event.process_id).in_(others)).values(process_id=target))
     session.flush()
     for orphan in session.exec(select(Process).where(col(Process.id).in_(others))).all():
         session.delete(orphan)
+    process = session.get(Process, target)
+    assert process is not None
     describe(process, session.exec(select(Event).where(Event.process_id == target)).all())
 
 
@@ -215,11 +235,17 @@ def _near(event: Event, settings: ProcessTuning) -> SelectOfScalar[int]:
     )
 
 
-def _assign(session: Session, events: list[Event], old: set[int], settings: ProcessTuning) -> None:
+def _assign(
+    session: Session,
+    events: list[Event],
+    old: set[int],
+    settings: ProcessTuning,
+    co_reported: set[tuple[int, int]],
+) -> None:
     by_id = {_id(e.id): e for e in events}
     free = sorted(old)
     used: set[int] = set()
-    for group in group_events(events, settings):
+    for group in group_events(events, settings, co_reported):
         members = [by_id[i] for i in group]
         # The group keeps the oldest process one of its events was in and no group took yet.
         mine = sorted({e.process_id for e in members if e.process_id is not None} - used)

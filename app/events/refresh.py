@@ -8,9 +8,17 @@ from sqlmodel import Session, col, select
 
 from app.articles.tables import Article
 from app.db.types import utcnow
+from app.events.co_reported import sharing_articles
 from app.events.consolidate import ROLE_ORDER, Report, consolidate, most_common
-from app.events.processes import join_processes, settle_processes, signature
+from app.events.processes import (
+    join_processes,
+    linked,
+    merge_processes,
+    settle_processes,
+    signature,
+)
 from app.events.tables import Event, EventCountry, EventMediator
+from app.events.tuning import tuning
 from app.extraction.vocabulary import ThirdPartyRole
 from app.records.tables import Record, RecordMediator
 
@@ -27,18 +35,39 @@ def refresh_events(session: Session, event_ids: Iterable[int]) -> None:
             continue
         # An event never consolidated (made in this transaction) has no index rows yet.
         before = signature(event) if event.source_count else None
+        sources = event.source_count
         if not _recompute(session, event, indexed=before is not None):
             if event.process_id is not None:
                 gone_processes.add(event.process_id)
             _delete(session, event)
         elif before is None and event.process_id is None:
             arrived.add(event_id)
-        elif signature(event) != before:
+        # An event that lost a source may have lost the article that tied it to another.
+        elif signature(event) != before or event.source_count < sources:
             moved.add(event_id)
     session.flush()
     if moved or gone_processes:
         settle_processes(session, moved, gone_processes)
     join_processes(session, arrived)
+    join_co_reported(session, set(event_ids))
+
+
+def join_co_reported(session: Session, event_ids: set[int]) -> None:
+    """Merge each event's process with those of the events its articles also report, where
+    they link (`linked`, at any distance in time): a new report only ever adds such ties."""
+    settings = tuning().process
+    for event_id in sorted(event_ids):
+        event = session.get(Event, event_id)
+        if event is None or event.process_id is None:
+            continue
+        others = session.exec(
+            select(Event)
+            .where(col(Event.id).in_(sharing_articles(session, {event_id})))
+            .where(Event.process_id != event.process_id)
+        ).all()
+        tied = {o.process_id for o in others if linked(event, o, settings, co_reported=True)}
+        if tied:
+            merge_processes(session, {event.process_id, *(p for p in tied if p is not None)})
 
 
 def reports_of(session: Session, event_id: int) -> list[Report]:

@@ -30,6 +30,7 @@ class ProcessTuning:
     """When two events belong to one process."""
 
     window_days: int
+    co_reported_days: int
     sides_threshold: float
 
 
@@ -63,6 +64,7 @@ def tuning(path: Path = TUNING_FILE) -> Tuning:
         ),
         process=ProcessTuning(
             window_days=int(process["window_days"]),
+            co_reported_days=int(process["co_reported_days"]),
             sides_threshold=float(process["sides_threshold"]),
         ),
     )

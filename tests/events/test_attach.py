@@ -13,14 +13,11 @@ from sqlmodel import Session, col, func, select
 
 from app.articles.tables import Article
 from app.evaluation.gold import GoldArticle, GoldRecord, load_gold
-from app.events.attach import attach_article, detach_article
 from app.events.facts import mediator_key
 from app.events.rebuild import rebuild
 from app.events.tables import Event, EventAnchor
-from app.extraction.contract import ArticleInput, ExtractedRecord, ExtractionResult
-from app.extraction.vocabulary import ExtractorName
+from app.extraction.contract import ArticleInput, ExtractedRecord
 from app.records.normalise import normalise_record
-from app.records.store import store_extraction
 from app.records.tables import Record
 from tests.support.corpus import CORPUS as DEV_CORPUS
 from tests.support.databases import postgres_database
@@ -32,6 +29,7 @@ from tests.support.events import (
     empty_engine,
     gold_partition,
     partitions,
+    restore,
     store_all,
     wire,
 )
@@ -81,7 +79,10 @@ def test_each_development_is_one_event_and_near_twins_stay_apart(
     events, processes = partitions(engine, placed)
 
     assert events == gold_partition(wire(), "event")
-    assert len(processes) >= len(gold_partition(wire(), "process"))
+    # Background history an article recalls may join the process it is told in, or not, as
+    # coders differ on it; the processes of the news itself are the gold's.
+    news = {(a.id, i) for a in wire() for i, r in enumerate(a.records) if not r.optional}
+    assert _within(processes, news) == _within(gold_partition(wire(), "process"), news)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +124,7 @@ def test_storing_an_article_again_attaches_nothing_twice(fresh_engine: EngineFac
         again = articles[0]
         article_id = session.exec(select(func.min(Record.article_id))).one()
         records = [normalise_record(g.record) for g in again.records]
-        _restore(session, article_id, again, records)
+        restore(session, article_id, again, records)
         session.commit()
 
     assert _counts(engine) == counts
@@ -138,7 +139,7 @@ def test_an_event_that_loses_the_report_bridging_it_splits(fresh_engine: EngineF
 
     with Session(engine) as session:
         bridge_id = session.exec(select(Record.article_id).where(Record.count == 125)).one()
-        _restore(session, bridge_id, bridge, [])  # re-extracted: it yields nothing now
+        restore(session, bridge_id, bridge, [])  # re-extracted: it yields nothing now
         session.commit()
 
     events, _ = partitions(engine, placed)
@@ -227,14 +228,8 @@ def _one_record(
     return GoldArticle(name, ArticleInput(text=text), [GoldRecord(record)])
 
 
-def _restore(
-    session: Session, article_id: int, gold: GoldArticle, records: list[ExtractedRecord]
-) -> None:
-    """What the store step does when an article is extracted again."""
-    left = detach_article(session, article_id)
-    result = ExtractionResult(records=records, extractor=ExtractorName.RULES)
-    store_extraction(session, article_id, gold.article.text, None, result)
-    attach_article(session, article_id, left)
+def _within(groups: frozenset[frozenset[Placed]], kept: set[Placed]) -> set[frozenset[Placed]]:
+    return {group & kept for group in groups if group & kept}
 
 
 def _counts(engine: Engine) -> tuple[int, int, int, int]:

@@ -11,8 +11,12 @@ from app.db.engine import make_engine
 from app.db.migrate import upgrade
 from app.evaluation.consolidation import store_gold_article
 from app.evaluation.gold import GoldArticle, load_gold
+from app.events.attach import attach_article, detach_article
 from app.events.tables import Event
+from app.extraction.contract import ExtractedRecord, ExtractionResult
+from app.extraction.vocabulary import ExtractorName
 from app.records.normalise import normalise_record
+from app.records.store import store_extraction
 from app.records.tables import Record
 from tests.support.databases import wipe
 
@@ -30,6 +34,16 @@ Partition = frozenset[frozenset[Placed]]
 def wire() -> list[GoldArticle]:
     """The events tuning set: developments reported by several outlets, near-twins apart."""
     return load_gold(WIRE)
+
+
+def restore(
+    session: Session, article_id: int, gold: GoldArticle, records: list[ExtractedRecord]
+) -> None:
+    """What the store step does when an article is extracted again: its new `records`."""
+    left = detach_article(session, article_id)
+    result = ExtractionResult(records=records, extractor=ExtractorName.RULES)
+    store_extraction(session, article_id, gold.article.text, None, result)
+    attach_article(session, article_id, left)
 
 
 def empty_engine(url: str) -> Engine:
