@@ -96,7 +96,7 @@ def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
         return "different kinds"
     if a.article_id == b.article_id:
         return "one article's records are different developments"
-    if tuning.phases[a.status] != tuning.phases[b.status]:
+    if tuning.phase(a.kind, a.status) != tuning.phase(b.kind, b.status):
         return f"statuses {a.status} and {b.status} are different developments"
     if not a.countries & b.countries:
         # A report naming no country has nothing to be found by (see app.events.anchors).

@@ -18,6 +18,12 @@ class EventTuning:
     count_tolerance: float
     weights: dict[str, float]
     phases: dict[RecordStatus, str]
+    # A kind's own phases where they differ ("agreed" to exchange prisoners is a promise).
+    kind_phases: dict[RecordKind, dict[RecordStatus, str]]
+
+    def phase(self, kind: RecordKind, status: RecordStatus) -> str:
+        """The phase of a development of `kind` in `status`."""
+        return self.kind_phases.get(kind, {}).get(status) or self.phases[status]
 
     @property
     def widest_window(self) -> int:
@@ -61,6 +67,10 @@ def tuning(path: Path = TUNING_FILE) -> Tuning:
             count_tolerance=float(event["count_tolerance"]),
             weights=weights,
             phases={RecordStatus(k): str(v) for k, v in event["phases"].items()},
+            kind_phases={
+                RecordKind(kind): {RecordStatus(k): str(v) for k, v in phases.items()}
+                for kind, phases in event.get("kind_phases", {}).items()
+            },
         ),
         process=ProcessTuning(
             window_days=int(process["window_days"]),

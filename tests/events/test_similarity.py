@@ -72,6 +72,21 @@ def test_two_outlets_wording_the_same_truce_differently_are_one_development() ->
     assert match.reasons[0].startswith("sides")
 
 
+def test_an_exchange_agreed_and_an_exchange_carried_out_are_two_developments() -> None:
+    def exchange(status: RecordStatus, date: str | None) -> Facts:
+        return report(kind=RecordKind.PRISONER_EXCHANGE, status=status, date=date, location=None)
+
+    # Undated, the deal is dated by its article: the same days as the swap it promised.
+    promised = exchange(RecordStatus.AGREED, None)
+    carried_out = exchange(RecordStatus.COMPLETED, "2026-03-05")
+
+    assert (
+        veto(promised, carried_out, EVENT)
+        == "statuses agreed and completed are different developments"
+    )
+    assert veto(carried_out, exchange(RecordStatus.ONGOING, "2026-03-04"), EVENT) is None
+
+
 def test_a_truce_agreed_and_in_force_two_days_later_may_be_one_development() -> None:
     agreed = report()
     in_force = report(status=RecordStatus.ONGOING, date="2026-03-06")
