@@ -106,9 +106,17 @@ def _date(f: Facts) -> str:
     return f"{span} ({f.precision})"
 
 
+def _through(record: Record) -> str:
+    """An ambiguous record's one link (app.events.ambiguity), or nothing."""
+    if record.event_through is None:
+        return ""
+    return f" (joined through record {record.event_through} only)"
+
+
 def _show(p: Placed, f: Facts) -> str:
     return (
-        f"    {p.article} #{p.record.seq} [gold {p.gold_status}] event {p.record.event_id}: "
+        f"    {p.article} #{p.record.seq} [gold {p.gold_status}] event {p.record.event_id}"
+        f"{_through(p.record)}: "
         f"{f.kind} {f.status} {_date(f)} sides={sorted(f.sides)} groups={sorted(f.groups)}\n"
         f"      countries={sorted(f.countries)} mediators={sorted(f.mediators)} "
         f"place={f.place}/{f.place_country} count={f.count}\n"

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from app.events.ambiguity import Standing, View, clash, dated, vague, view
+from app.events.ambiguity import linked as link
 from app.events.anchors import anchor, candidates
 from app.events.clustering import group_reports
 from app.events.facts import Facts, of_record
@@ -44,34 +46,37 @@ def serialise_attaching(session: Session) -> None:
 
 def detach_article(session: Session, article_id: int) -> set[int]:
     """Unhook the article's machine reports before they are replaced (reviewed ones stay,
-    as re-extracting keeps them); the events they were in.
+    as re-extracting keeps them); the events they were in, and those of the ambiguous reports
+    they matched, which are attached again without them.
 
     Takes the attaching lock (`serialise_attaching`) for the rest of the transaction.
     """
     serialise_attaching(session)
     replaced = session.exec(
-        select(Record.id, Record.event_id)
+        select(Record)
         .where(Record.article_id == article_id)
         .where(Record.review == ReviewState.UNREVIEWED)
     ).all()
-    if replaced:  # an article stored for the first time has none: a statement saved
-        ids = [record_id for record_id, _ in replaced]
-        session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(ids)))
-    return {event_id for _, event_id in replaced if event_id is not None}
+    if not replaced:  # an article stored for the first time has none: statements saved
+        return set()
+    ids = {_id(r.id) for r in replaced}
+    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id).in_(ids)))
+    left = {r.event_id for r in replaced if r.event_id is not None}
+    for record in replaced:
+        left |= _judge_near(session, of_record(record), tuning().event, ids)
+    return left
 
 
 def detach_record(session: Session, record: Record) -> set[int]:
     """Take one report out of its event (a rejection, or before a correction re-attaches it);
-    the event it left, settled. Takes the attaching lock."""
+    the events it changed, settled. Takes the attaching lock."""
     serialise_attaching(session)
-    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id) == record.id))
-    left = record.event_id
-    _join(record, None, None, ())
+    settings = tuning().event
+    left = _unhook(session, record)
     record.event_pinned = False
-    session.flush()
-    if left is None:
-        return set()
-    touched = {left, *_regroup(session, left, tuning().event)}
+    touched = _judge_near(session, of_record(record), settings, {_id(record.id)})
+    if left is not None:
+        touched |= {left, *_regroup(session, left, settings)}
     refresh_events(session, touched)
     return touched
 
@@ -101,18 +106,40 @@ def attach_article(session: Session, article_id: int, left: Iterable[int] = ()) 
 
 
 def attach_record(session: Session, record: Record, settings: EventTuning) -> set[int]:
-    """Attach one stored report; the ids of the events it changed (merged ones included)."""
+    """Attach one stored report; the ids of the events it changed (merged ones included).
+    The vague reports it matches are judged again with it among their matches."""
     report = of_record(record)
     anchor(session, report)
     matches = _matches(session, report, settings)
-    if not matches:
+    mine = view(report, [(m, f) for m, _, f in matches], settings)
+    record.event_through = mine.standing.through
+    views = {f.id: _view(session, f, (m, report), settings) for m, _, f in matches if vague(f)}
+    linked = [
+        (m, c) for m, c, f in matches if link(report, mine, f, views.get(f.id) or View(), settings)
+    ]
+    touched = _place(session, record, linked, mine.standing)
+    if not vague(report):
+        touched |= _settle_clashes(session, views, settings)
+    for _, candidate, found in matches:
+        judged = views.get(found.id)
+        changed = judged is not None and judged.standing.through != candidate.event_through
+        if changed and not candidate.event_pinned:
+            touched |= _replace(session, candidate, settings)
+    return touched
+
+
+def _place(
+    session: Session, record: Record, linked: list[tuple[Match, Record]], mine: Standing
+) -> set[int]:
+    """Start an event for the report, or join (and merge) the events of the reports it links."""
+    if not linked:
         event = Event(kind=record.kind, status=record.status, sort_date=_placeholder(record))
         session.add(event)
         session.flush()
         _join(record, event.id, None, (STARTED,))
         return {_id(event.id)}
-    match, best = max(matches, key=lambda pair: (pair[0].score, -_id(pair[1].id)))
-    events = {c.event_id for _, c in matches if c.event_id is not None}
+    match, best = max(linked, key=lambda pair: (pair[0].score, -_id(pair[1].id)))
+    events = {c.event_id for _, c in linked if c.event_id is not None}
     # Events a person shaped (merged or split) are never merged by the machine: the report
     # joins the one it matches best, and only machine events merge into it.
     curated = _curated(session, events)
@@ -123,17 +150,86 @@ def attach_record(session: Session, record: Record, settings: EventTuning) -> se
         target = min(curated or events)
     assert target is not None
     _move(session, events - {target}, target)
-    _join(record, target, match.score, (f"matches record {best.id}", *match.reasons))
+    why = (f"links through record {mine.through} only: it {mine.why}",) if mine.why else ()
+    _join(record, target, match.score, (f"matches record {best.id}", *why, *match.reasons))
     return events
 
 
-def _matches(session: Session, report: Facts, settings: EventTuning) -> list[tuple[Match, Record]]:
+def _matches(
+    session: Session, report: Facts, settings: EventTuning
+) -> list[tuple[Match, Record, Facts]]:
     found = []
     for candidate in candidates(session, report, settings):
-        match = compare(report, of_record(candidate), settings)
+        facts = of_record(candidate)
+        match = compare(report, facts, settings)
         if match is not None and match.score >= settings.threshold:
-            found.append((match, candidate))
+            found.append((match, candidate, facts))
     return found
+
+
+def _view(
+    session: Session, report: Facts, arriving: tuple[Match, Facts], settings: EventTuning
+) -> View:
+    """A stored report's view once `arriving` (not attached yet) is among its matches."""
+    matches = [(m, f) for m, _, f in _matches(session, report, settings)]
+    return view(report, [*matches, arriving], settings)
+
+
+def _settle_clashes(session: Session, views: dict[int, View], settings: EventTuning) -> set[int]:
+    """Regroup the events where a day-dated report that arrived makes two linked vague
+    reports' day-dated matches clash (their link is gone); the events changed."""
+    touched: set[int] = set()
+    for report_id, seen in views.items():
+        if seen.standing.through is not None:
+            continue
+        record = session.get(Record, report_id)
+        assert record is not None
+        for _, other, facts in _matches(session, of_record(record), settings):
+            if not vague(facts) or other.event_through is not None:
+                continue
+            # Stored already: a later search finds the report that arrived among its matches.
+            theirs = views.get(facts.id) or View(dated=_dated_matches(session, facts, settings))
+            same = other.event_id == record.event_id and other.event_id is not None
+            if same and clash(seen.dated | theirs.dated, settings) is not None:
+                touched |= {_id(other.event_id), *_regroup(session, _id(other.event_id), settings)}
+    return touched
+
+
+def _dated_matches(session: Session, report: Facts, settings: EventTuning) -> frozenset[Facts]:
+    return dated(f for _, _, f in _matches(session, report, settings))
+
+
+def _judge_near(
+    session: Session, gone: Facts, settings: EventTuning, leaving: set[int]
+) -> set[int]:
+    """Attach again the vague reports `gone` matched, now that it is leaving (with the
+    reports in `leaving`): their links may differ without it; the events changed."""
+    touched: set[int] = set()
+    for candidate in candidates(session, gone, settings):
+        if candidate.event_pinned or candidate.id in leaving:
+            continue
+        facts = of_record(candidate)
+        match = compare(gone, facts, settings)
+        if vague(facts) and match is not None and match.score >= settings.threshold:
+            touched |= _replace(session, candidate, settings)
+    return touched
+
+
+def _replace(session: Session, record: Record, settings: EventTuning) -> set[int]:
+    """Attach an attached report again, as its matches changed; the events changed."""
+    left = _unhook(session, record)
+    touched = {left, *_regroup(session, left, settings)} if left is not None else set()
+    return touched | attach_record(session, record, settings)
+
+
+def _unhook(session: Session, record: Record) -> int | None:
+    """Take a report out of its event and the anchor index; the event it was in."""
+    session.exec(delete(EventAnchor).where(col(EventAnchor.record_id) == record.id))
+    left = record.event_id
+    _join(record, None, None, ())
+    record.event_through = None
+    session.flush()
+    return left
 
 
 def _curated(session: Session, events: set[int]) -> set[int]:
@@ -153,7 +249,8 @@ def _regroup(session: Session, event_id: int, settings: EventTuning) -> set[int]
         select(Record).where(Record.event_id == event_id).order_by(col(Record.id))
     ).all()
     pinned = {_id(m.id) for m in members if m.event_pinned}
-    groups = group_reports([of_record(m) for m in members], settings, together=pinned)
+    through = {_id(m.id): m.event_through for m in members if m.event_through is not None}
+    groups = group_reports([of_record(m) for m in members], settings, pinned, through)
     by_id = {m.id: m for m in members}
     created: set[int] = set()
     for group in groups[1:]:  # the group with the oldest report keeps the event

@@ -6,9 +6,10 @@ found in, which is why attaching reports one by one (app.events.attach), rebuild
 in-memory pass all give the same grouping. The evaluation and the tests use this module.
 """
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TypeVar
 
+from app.events.ambiguity import Standing, View, dated, linked
 from app.events.facts import Facts
 from app.events.similarity import compare
 from app.events.tuning import EventTuning
@@ -65,13 +66,38 @@ def components(
 
 
 def group_reports(
-    reports: Sequence[Facts], tuning: EventTuning, together: Collection[int] = ()
+    reports: Sequence[Facts],
+    tuning: EventTuning,
+    together: Collection[int] = (),
+    through: Mapping[int, int] | None = None,
 ) -> list[list[int]]:
     """The events `reports` form: lists of report ids, each sorted, by smallest id; the reports
-    in `together` (placed by a person) stay in one."""
+    in `together` (placed by a person) stay in one, and the ambiguous reports (their ids in
+    `through`, with the one record each links through) and vague ones link as
+    app.events.ambiguity says, each report's matches taken among `reports`."""
+    only = through or {}
+    scores: dict[tuple[int, int], bool] = {}
 
-    def linked(a: Facts, b: Facts) -> bool:
-        match = compare(a, b, tuning)
-        return match is not None and match.score >= tuning.threshold
+    def matched(a: Facts, b: Facts) -> bool:
+        key = (min(a.id, b.id), max(a.id, b.id))
+        if key not in scores:
+            match = compare(a, b, tuning)
+            scores[key] = match is not None and match.score >= tuning.threshold
+        return scores[key]
 
-    return components(reports, lambda f: f.id, linked, together)
+    def view_of(report: Facts) -> View:
+        if report.id in only:
+            return View(Standing(only[report.id]))
+        return View(dated=dated(r for r in reports if r.id != report.id and matched(report, r)))
+
+    views: dict[int, View] = {}
+
+    def linked_pair(a: Facts, b: Facts) -> bool:
+        if not (a.id in only or b.id in only or matched(a, b)):
+            return False
+        for r in (a, b):
+            if r.id not in views:
+                views[r.id] = view_of(r)
+        return linked(a, views[a.id], b, views[b.id], tuning)
+
+    return components(reports, lambda f: f.id, linked_pair, together)

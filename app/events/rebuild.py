@@ -31,7 +31,9 @@ def clear_events(session: Session) -> None:
     content, and reports a person placed (merged, split) keep their event."""
     serialise_attaching(session)
     machine = update(Record).where(~col(Record.event_pinned))
-    session.exec(machine.values(event_id=None, event_score=None, event_reasons=[]))
+    session.exec(
+        machine.values(event_id=None, event_score=None, event_reasons=[], event_through=None)
+    )
     for table in (EventAnchor, EventCountry, EventMediator):
         session.exec(delete(table))
     session.exec(update(Event).values(process_id=None, source_count=0))

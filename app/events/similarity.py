@@ -152,6 +152,12 @@ def _two_venues_abroad(a: Facts, b: Facts) -> bool:
     return a.place_country not in home and b.place_country not in home
 
 
+def conflict(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
+    """Why the dates or counts of two reports of one kind make them different developments,
+    or None: what they say happened, not how they name it."""
+    return _date_veto(a, b, tuning) or _count_veto(a, b, tuning)
+
+
 def _date_veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
     days = day_distance(a, b)
     if days is None:

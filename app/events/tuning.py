@@ -16,6 +16,9 @@ class EventTuning:
     window_days: dict[RecordKind, int]
     precise_tolerance_days: int
     count_tolerance: float
+    # Reports of one day a vague report's day-dated matches need, each, to count as a
+    # development of their own when they conflict (app.events.ambiguity).
+    agreeing_reports: int
     weights: dict[str, float]
     phases: dict[RecordStatus, str]
     # A kind's own phases where they differ ("agreed" to exchange prisoners is a promise).
@@ -65,6 +68,7 @@ def tuning(path: Path = TUNING_FILE) -> Tuning:
             window_days={RecordKind(k): int(v) for k, v in event["window_days"].items()},
             precise_tolerance_days=int(event["precise_tolerance_days"]),
             count_tolerance=float(event["count_tolerance"]),
+            agreeing_reports=int(event["agreeing_reports"]),
             weights=weights,
             phases={RecordStatus(k): str(v) for k, v in event["phases"].items()},
             kind_phases={

@@ -86,6 +86,9 @@ class Record(SQLModel, table=True):
     event_id: int | None = Field(default=None, index=True)
     event_score: float | None = None
     event_reasons: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON))
+    # Set when its matches include two developments the facts keep apart: the one record it
+    # is joined through (app.events.ambiguity).
+    event_through: int | None = None
     # Set when a person merged or split its event: the machine never moves it again.
     event_pinned: bool = False
     review: ReviewState = Field(

@@ -3,8 +3,6 @@ of a new one ties both to one process, months or a few years apart, whichever ar
 first; older history stays a process of its own. Real SQLite or PostgreSQL, real migrations."""
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -16,20 +14,12 @@ from app.events.tuning import tuning
 from app.extraction.contract import ArticleInput, ExtractedRecord
 from app.records.normalise import normalise_record
 from app.records.tables import Record
-from tests.support.events import empty_engine, partitions, restore, store_all
+from tests.support.events import partitions, restore, store_all
 
 SIDES = [
     {"name": "Sudan", "kind": "state", "country": "SDN"},
     {"name": "Rapid Support Forces", "kind": "armed_group", "country": "SDN"},
 ]
-
-
-@pytest.fixture
-def engine(tmp_path: Path, postgres_ready: str | None) -> Iterator[Engine]:
-    """An empty migrated database (PostgreSQL: the worker's, emptied)."""
-    made = empty_engine(postgres_ready or f"sqlite:///{tmp_path / 'processes.db'}")
-    yield made
-    made.dispose()
 
 
 def _record(kind: str, status: str, date: str, quote: str) -> ExtractedRecord:
