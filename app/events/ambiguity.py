@@ -4,7 +4,8 @@ A report dated only by its month ("a two-stage exchange in Doha in December") ma
 exchanges of that month, the 8th's and the 15th's, and linked to both it would join them into
 one event. So a vague report (dated by a month, a year or its article) whose day-dated matches
 hold two that conflict (app.events.similarity.conflict), each agreed with by enough others
-(`agreeing_reports` in tuning.toml), is ambiguous: it links through one match only, the one
+(`agreeing_reports` in tuning.toml) or both told apart by one article ("the second swap on the
+18th, after the first on the 4th"), is ambiguous: it links through one match only, the one
 that conflicts with the fewest of them, then the best scored, then the earliest, then the
 lowest id. A report of one day alone against the others is outvoted, not taken for a second
 development (an extractor's wrong date). And two vague reports link only if their day-dated
@@ -57,6 +58,9 @@ def clash(reports: Iterable[Facts], tuning: EventTuning) -> tuple[Facts, Facts, 
     ordered = sorted(reports, key=lambda r: r.id)
     support = {r.id: _agreeing(r, ordered, tuning) for r in ordered}
     for a, b in combinations(ordered, 2):
+        # One article telling two developments apart is as good as two reports of each.
+        if a.article_id == b.article_id and conflict(a, b, tuning) is not None:
+            return a, b, "one article tells them apart"
         if min(support[a.id], support[b.id]) < tuning.agreeing_reports:
             continue
         why = conflict(a, b, tuning)

@@ -22,10 +22,14 @@ SIDES = [
 ]
 
 
+def _fields(kind: str, status: str, date: str | None) -> dict[str, object]:
+    return {"kind": kind, "status": status, "date": date, "parties": SIDES}
+
+
 def _report(name: str, kind: str, status: str, date: str | None, published: str) -> GoldArticle:
     """One outlet's article with its one record; `date` None: undated, dated by `published`."""
     text = f"Djibouti and Eritrea: {kind.replace('_', ' ')} {status}, the outlet {name} said."
-    fields = {"kind": kind, "status": status, "date": date, "parties": SIDES, "evidence": [text]}
+    fields = {**_fields(kind, status, date), "evidence": [text]}
     when = dt.datetime.fromisoformat(f"{published}T09:00:00+00:00")
     article = ArticleInput(text=text, published_at=when)
     return GoldArticle(name, article, [GoldRecord(ExtractedRecord.model_validate(fields))])
@@ -129,3 +133,25 @@ def test_once_one_exchange_is_gone_the_month_dated_report_joins_the_other(
     assert partitions(engine, placed)[0] == {
         frozenset({("15th, wire", 0), ("15th, daily", 0), ("digest", 0)})
     }
+
+
+def test_one_article_telling_two_exchanges_apart_keeps_them_apart(engine: Engine) -> None:
+    # A single report of each swap, but one article that reports both: "the second swap on
+    # the 18th, after the first on the 4th". A digest's "swaps in September" joins one only.
+    text = "The second swap was on the 18th, after the first on the 4th."
+    swaps = [
+        ExtractedRecord.model_validate(
+            {**_fields("prisoner_exchange", "completed", date), "evidence": [text]}
+        )
+        for date in ("2026-09-18", "2026-09-04")
+    ]
+    when = dt.datetime(2026, 9, 19, 9, tzinfo=dt.UTC)
+    both = GoldArticle(
+        "both", ArticleInput(text=text, published_at=when), [GoldRecord(r) for r in swaps]
+    )
+    digest = _swap("digest", "2026-09", "2026-09-30")
+
+    events = partitions(engine, store_all(engine, [both, digest]))[0]
+
+    assert len(events) == 2
+    assert frozenset({("both", 0), ("both", 1)}) not in {e - {("digest", 0)} for e in events}
