@@ -91,6 +91,9 @@ class Draft:
     # Names again a development reported before ("the negotiations"), adding nothing but
     # third parties or a quote: kept only by merging into that record.
     reference: bool = False
+    # Where the sentence turns to another development of the kind ("two days after a
+    # separate truce between the government and the STC"): who it names from there is its.
+    others_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,27 @@ def draft_sentence(
         if talks and trigger.kind != "negotiation" and _agenda(cued, mood):
             continue
         draft = _draft(read, trigger, mood, cued, lexicon, last_round)
+        draft.others_from = _another_development(read.sentence.text, trigger, triggers)
         named = _NAMED_OUTCOME.match(read.sentence.text, trigger.end) is not None
         draft.reference = (cued is None or cued.aside or named) and _back_reference(read, trigger)
         cues.append((draft, cued))
     return _without_context_talks(read.sentence.text, cues, live)
+
+
+_ANOTHER = re.compile(
+    r"\b(?:separate|another|earlier|previous|prior|older|last\s+year['’]s)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _another_development(text: str, trigger: Trigger, triggers: list[Trigger]) -> int | None:
+    """Where a later trigger of the same kind names another development ("a separate truce"),
+    if one does."""
+    for other in triggers:
+        later = other.kind == trigger.kind and other.start > trigger.end
+        if later and _ANOTHER.search(text, max(0, other.start - 40), other.start):
+            return other.start
+    return None
 
 
 def _asserted(read: Read, triggers: list[Trigger]) -> list[tuple[Trigger, Mood]]:

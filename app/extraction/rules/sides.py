@@ -69,7 +69,9 @@ def draft_sides(draft: Draft, context: ArticleContext, previous: list[Actor]) ->
         if m.country is not None or m.kind == "organization"
     ]
     own: list[Mention] = []
-    for mention in _without_echoes(draft.sentence.text, draft.roles.parties):
+    for mention in _own_development(
+        draft, _without_echoes(draft.sentence.text, draft.roles.parties)
+    ):
         known = context.third_parties.get(identity(mention))
         if known is not None:
             mediators.append(third_party(mention, known[1]))
@@ -81,6 +83,15 @@ def draft_sides(draft: Draft, context: ArticleContext, previous: list[Actor]) ->
         return Sides(unique(parties), unique(mediators), "demonym" if demonyms else "own")
     borrowed = previous or [Actor(name=c, kind="state", country=c) for c in context.main_countries]
     return Sides(unique(borrowed), unique(mediators), "borrowed" if borrowed else "none")
+
+
+def _own_development(draft: Draft, parties: list[Mention]) -> list[Mention]:
+    """The parties named before the sentence turns to another development of the kind ("the
+    deal is separate from the truce the government agreed with the STC" names no side of the
+    deal's own)."""
+    if draft.others_from is None:
+        return parties
+    return [m for m in parties if m.start < draft.others_from]
 
 
 def _without_echoes(sentence: str, parties: list[Mention]) -> list[Mention]:

@@ -192,3 +192,12 @@ def test_bodies_handed_back_are_no_prisoner_exchange_however_they_are_counted() 
 def test_a_lowercase_march_is_no_month() -> None:
     text = "Sudan and South Sudan signed a ceasefire as the march on the border town stalled."
     assert _only(text, "ceasefire").date is None
+
+
+def test_the_sides_of_another_development_the_sentence_recalls_are_not_this_ones() -> None:
+    text = (
+        "Kenya and Uganda signed a ceasefire in Kampala on Tuesday, two days after a separate "
+        "truce between Sudan and the Rapid Support Forces."
+    )
+    record = _only(text, "ceasefire")
+    assert sorted(p.country or "" for p in record.parties) == ["KEN", "UGA"]
