@@ -2,24 +2,23 @@
 
 A report dated only by its month ("a two-stage exchange in Doha in December") matches both
 exchanges of that month, the 8th's and the 15th's, and linked to both it would join them into
-one event. So a vague report (dated by a month, a year or its article) whose day-dated matches
-hold two that conflict (app.events.similarity.conflict), each agreed with by enough others
+one event. So a vague report (dated by a month or a year) whose day-dated matches hold two that
+conflict (app.events.similarity.conflict), each agreed with by enough others
 (`agreeing_reports` in tuning.toml) or both told apart by one article ("the second swap on the
-18th, after the first on the 4th"), is ambiguous: it links through one match only, the one
-that conflicts with the fewest of them, then the best scored, then the earliest, then the
-lowest id. A report of one day alone against the others is outvoted, not taken for a second
-development (an extractor's wrong date). And two vague reports link only if their day-dated
-matches together hold no such conflict: "in December" and "last month" must not chain the
-8th to the 15th either.
+18th, after the first on the 4th"), is ambiguous: it links through one match only, the one that
+conflicts with the fewest of them, then the best scored, then the earliest, then the lowest id,
+and no other report links to it but through it. A report of one day alone against the others
+is outvoted, not taken for a second development (an extractor's wrong date). An undated report
+is not vague here: dated by its article, the kind's window keeps it near that day.
 
-All of it depends on a report's matches and theirs, never on the order reports came in:
+A report's standing depends on its matches alone, never on the order reports came in:
 attaching a report judges again the vague reports it matches, and taking one away attaches
 again the vague reports it matched (app.events.attach).
 """
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 
 from app.events.facts import Facts, Precision
@@ -35,22 +34,14 @@ class Standing:
     why: str | None = None
 
 
-@dataclass(frozen=True)
-class View:
-    """What a report's links depend on: its standing and its day-dated matches."""
-
-    standing: Standing = Standing()
-    dated: frozenset[Facts] = field(default_factory=frozenset)
-
-
 def vague(report: Facts) -> bool:
-    """Whether a report is dated less precisely than to the day."""
-    return report.precision is not Precision.DAY
+    """Whether a report is dated by a month or a year only."""
+    return report.precision in (Precision.MONTH, Precision.YEAR)
 
 
 def dated(reports: Iterable[Facts]) -> frozenset[Facts]:
     """The reports dated to the day."""
-    return frozenset(r for r in reports if not vague(r))
+    return frozenset(r for r in reports if r.precision is Precision.DAY)
 
 
 def clash(reports: Iterable[Facts], tuning: EventTuning) -> tuple[Facts, Facts, str] | None:
@@ -69,27 +60,25 @@ def clash(reports: Iterable[Facts], tuning: EventTuning) -> tuple[Facts, Facts, 
     return None
 
 
-def view(report: Facts, matches: Sequence[tuple[Match, Facts]], tuning: EventTuning) -> View:
-    """A report's view of its matches (each with its match to the report)."""
-    day_dated = dated(f for _, f in matches)
+def judge(report: Facts, matches: Sequence[tuple[Match, Facts]], tuning: EventTuning) -> Standing:
+    """A report's standing among its matches (each with its match to the report)."""
     if not vague(report):
-        return View(dated=day_dated)
+        return Standing()
+    day_dated = dated(f for _, f in matches)
     found = clash(day_dated, tuning)
     if found is None:
-        return View(dated=day_dated)
+        return Standing()
     a, b, why = found
     best = min(matches, key=lambda pair: _rank(pair, day_dated, tuning))[1]
-    return View(Standing(best.id, f"matches records {a.id} and {b.id}, {why}"), day_dated)
+    return Standing(best.id, f"matches records {a.id} and {b.id}, {why}")
 
 
-def linked(a: Facts, a_view: View, b: Facts, b_view: View, tuning: EventTuning) -> bool:
-    """Whether two matching reports link, given their views."""
-    through_a, through_b = a_view.standing.through, b_view.standing.through
-    if through_a is not None or through_b is not None:
-        return through_a == b.id or through_b == a.id
-    if vague(a) and vague(b):
-        return clash(a_view.dated | b_view.dated, tuning) is None
-    return True
+def joined(a: int, a_through: int | None, b: int, b_through: int | None) -> bool:
+    """Whether two matching reports, `a` and `b` with the records they link through (None:
+    through any match), are linked."""
+    if a_through is None and b_through is None:
+        return True
+    return a_through == b or b_through == a
 
 
 def _agreeing(report: Facts, reports: Sequence[Facts], tuning: EventTuning) -> int:

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.events.ambiguity import Standing, View, clash, dated, vague, view
-from app.events.ambiguity import linked as link
+from app.events.ambiguity import Standing, joined, judge, vague
 from app.events.anchors import anchor, candidates
 from app.events.clustering import group_reports
 from app.events.facts import Facts, of_record
@@ -111,18 +110,18 @@ def attach_record(session: Session, record: Record, settings: EventTuning) -> se
     report = of_record(record)
     anchor(session, report)
     matches = _matches(session, report, settings)
-    mine = view(report, [(m, f) for m, _, f in matches], settings)
-    record.event_through = mine.standing.through
-    views = {f.id: _view(session, f, (m, report), settings) for m, _, f in matches if vague(f)}
+    mine = judge(report, [(m, f) for m, _, f in matches], settings)
+    record.event_through = mine.through
+    again = {f.id: _standing(session, f, (m, report), settings) for m, _, f in matches if vague(f)}
     linked = [
-        (m, c) for m, c, f in matches if link(report, mine, f, views.get(f.id) or View(), settings)
+        (m, c)
+        for m, c, f in matches
+        if joined(report.id, mine.through, f.id, (again.get(f.id) or Standing()).through)
     ]
-    touched = _place(session, record, linked, mine.standing)
-    if not vague(report):
-        touched |= _settle_clashes(session, views, settings)
+    touched = _place(session, record, linked, mine)
     for _, candidate, found in matches:
-        judged = views.get(found.id)
-        changed = judged is not None and judged.standing.through != candidate.event_through
+        judged = again.get(found.id)
+        changed = judged is not None and judged.through != candidate.event_through
         if changed and not candidate.event_pinned:
             touched |= _replace(session, candidate, settings)
     return touched
@@ -167,36 +166,12 @@ def _matches(
     return found
 
 
-def _view(
+def _standing(
     session: Session, report: Facts, arriving: tuple[Match, Facts], settings: EventTuning
-) -> View:
-    """A stored report's view once `arriving` (not attached yet) is among its matches."""
+) -> Standing:
+    """A stored report's standing once `arriving` (not attached yet) is among its matches."""
     matches = [(m, f) for m, _, f in _matches(session, report, settings)]
-    return view(report, [*matches, arriving], settings)
-
-
-def _settle_clashes(session: Session, views: dict[int, View], settings: EventTuning) -> set[int]:
-    """Regroup the events where a day-dated report that arrived makes two linked vague
-    reports' day-dated matches clash (their link is gone); the events changed."""
-    touched: set[int] = set()
-    for report_id, seen in views.items():
-        if seen.standing.through is not None:
-            continue
-        record = session.get(Record, report_id)
-        assert record is not None
-        for _, other, facts in _matches(session, of_record(record), settings):
-            if not vague(facts) or other.event_through is not None:
-                continue
-            # Stored already: a later search finds the report that arrived among its matches.
-            theirs = views.get(facts.id) or View(dated=_dated_matches(session, facts, settings))
-            same = other.event_id == record.event_id and other.event_id is not None
-            if same and clash(seen.dated | theirs.dated, settings) is not None:
-                touched |= {_id(other.event_id), *_regroup(session, _id(other.event_id), settings)}
-    return touched
-
-
-def _dated_matches(session: Session, report: Facts, settings: EventTuning) -> frozenset[Facts]:
-    return dated(f for _, _, f in _matches(session, report, settings))
+    return judge(report, [*matches, arriving], settings)
 
 
 def _judge_near(

@@ -9,7 +9,7 @@ in-memory pass all give the same grouping. The evaluation and the tests use this
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TypeVar
 
-from app.events.ambiguity import Standing, View, dated, linked
+from app.events.ambiguity import joined
 from app.events.facts import Facts
 from app.events.similarity import compare
 from app.events.tuning import EventTuning
@@ -72,32 +72,14 @@ def group_reports(
     through: Mapping[int, int] | None = None,
 ) -> list[list[int]]:
     """The events `reports` form: lists of report ids, each sorted, by smallest id; the reports
-    in `together` (placed by a person) stay in one, and the ambiguous reports (their ids in
-    `through`, with the one record each links through) and vague ones link as
-    app.events.ambiguity says, each report's matches taken among `reports`."""
+    in `together` (placed by a person) stay in one, and an ambiguous report (its id in
+    `through`) links only through the record it names (app.events.ambiguity)."""
     only = through or {}
-    scores: dict[tuple[int, int], bool] = {}
 
-    def matched(a: Facts, b: Facts) -> bool:
-        key = (min(a.id, b.id), max(a.id, b.id))
-        if key not in scores:
-            match = compare(a, b, tuning)
-            scores[key] = match is not None and match.score >= tuning.threshold
-        return scores[key]
+    def linked(a: Facts, b: Facts) -> bool:
+        if a.id in only or b.id in only:
+            return joined(a.id, only.get(a.id), b.id, only.get(b.id))
+        match = compare(a, b, tuning)
+        return match is not None and match.score >= tuning.threshold
 
-    def view_of(report: Facts) -> View:
-        if report.id in only:
-            return View(Standing(only[report.id]))
-        return View(dated=dated(r for r in reports if r.id != report.id and matched(report, r)))
-
-    views: dict[int, View] = {}
-
-    def linked_pair(a: Facts, b: Facts) -> bool:
-        if not (a.id in only or b.id in only or matched(a, b)):
-            return False
-        for r in (a, b):
-            if r.id not in views:
-                views[r.id] = view_of(r)
-        return linked(a, views[a.id], b, views[b.id], tuning)
-
-    return components(reports, lambda f: f.id, linked_pair, together)
+    return components(reports, lambda f: f.id, linked, together)

@@ -88,29 +88,6 @@ def test_one_report_of_another_day_is_outvoted_not_a_second_exchange(engine: Eng
     assert len(partitions(engine, placed)[0]) == 1
 
 
-def test_two_undated_reports_do_not_chain_two_truces_a_week_apart(engine: Engine) -> None:
-    # Each undated report is near one truce only (its article's day within the 5-day window),
-    # and near the other undated report: linked, the two would chain the 8th to the 15th.
-    def truce(name: str, date: str | None, published: str) -> GoldArticle:
-        return _report(name, "ceasefire", "agreed", date, published)
-
-    articles = [
-        truce("8th, wire", "2026-12-08", "2026-12-08"),
-        truce("8th, daily", "2026-12-08", "2026-12-09"),
-        truce("15th, wire", "2026-12-15", "2026-12-15"),
-        truce("15th, daily", "2026-12-15", "2026-12-16"),
-        truce("undated, after the 8th", None, "2026-12-09"),
-        truce("undated, before the 15th", None, "2026-12-14"),
-    ]
-
-    placed = store_all(engine, articles)
-
-    assert partitions(engine, placed)[0] == {
-        frozenset({("8th, wire", 0), ("8th, daily", 0), ("undated, after the 8th", 0)}),
-        frozenset({("15th, wire", 0), ("15th, daily", 0), ("undated, before the 15th", 0)}),
-    }
-
-
 def _event_of(events: Partition, article: str) -> frozenset[tuple[str, int]]:
     return next(group for group in events if (article, 0) in group)
 
