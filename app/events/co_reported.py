@@ -1,6 +1,6 @@
-"""Events one article reports together. An article that recalls "the 1994 ceasefire, which
-collapsed in 2011" in a story of this week's talks tells that they belong to one process,
-however far apart in time (app.events.processes.linked still looks for another initiative)."""
+"""Events one article reports together. An article that recalls last year's truce in a story
+of this week's talks tells that they belong to one process, up to `co_reported_days` apart
+(tuning.toml; app.events.processes.linked still looks for another initiative)."""
 
 from collections.abc import Collection
 from itertools import combinations

@@ -77,7 +77,7 @@ def group_events(
     events: Sequence[Event], settings: ProcessTuning, co_reported: Iterable[tuple[int, int]] = ()
 ) -> list[list[int]]:
     """Connected groups of events (ids, each sorted), comparing events within the window and
-    the pairs `co_reported` by one article at any distance."""
+    the pairs `co_reported` by one article within the longer window such pairs have."""
     ordered = sorted(events, key=lambda e: (e.sort_date, _id(e.id)))
     sets = UnionFind(_id(e.id) for e in ordered)
     window = dt.timedelta(days=settings.window_days)
