@@ -5,11 +5,12 @@ exchanges of that month, the 8th's and the 15th's, and linked to both it would j
 one event. So a vague report (dated by a month or a year) whose day-dated matches hold two that
 conflict (app.events.similarity.conflict), each agreed with by enough others
 (`agreeing_reports` in tuning.toml) or both told apart by one article ("the second swap on the
-18th, after the first on the 4th"), is ambiguous: it links through one match only, the one that
-conflicts with the fewest of them, then the best scored, then the earliest, then the lowest id,
-and no other report links to it but through it. A report of one day alone against the others
-is outvoted, not taken for a second development (an extractor's wrong date). An undated report
-is not vague here: dated by its article, the kind's window keeps it near that day.
+18th, after the first on the 4th"), is ambiguous: it links through one day-dated match only,
+the one that conflicts with the fewest of them, then the best scored, then the earliest, then
+the lowest id, and no other report links to it but through it. A report of one day alone
+against the others is outvoted, not taken for a second development (an extractor's wrong
+date). An undated report is not vague here: dated by its article, the kind's window keeps it
+near that day.
 
 A report's standing depends on its matches alone, never on the order reports came in:
 attaching a report judges again the vague reports it matches, and taking one away attaches
@@ -69,7 +70,9 @@ def judge(report: Facts, matches: Sequence[tuple[Match, Facts]], tuning: EventTu
     if found is None:
         return Standing()
     a, b, why = found
-    best = min(matches, key=lambda pair: _rank(pair, day_dated, tuning))[1]
+    # Through a day-dated match: another vague one contradicts nothing and would always win.
+    candidates = [pair for pair in matches if pair[1] in day_dated]
+    best = min(candidates, key=lambda pair: _rank(pair, day_dated, tuning))[1]
     return Standing(best.id, f"matches records {a.id} and {b.id}, {why}")
 
 

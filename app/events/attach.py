@@ -66,23 +66,25 @@ def detach_article(session: Session, article_id: int) -> set[int]:
     return left
 
 
-def detach_record(session: Session, record: Record) -> set[int]:
+def detach_record(session: Session, record: Record, was: Facts | None = None) -> set[int]:
     """Take one report out of its event (a rejection, or before a correction re-attaches it);
-    the events it changed, settled. Takes the attaching lock."""
+    the events it changed, settled. `was`: its facts before a correction, which the reports
+    it matched were judged with. Takes the attaching lock."""
     serialise_attaching(session)
     settings = tuning().event
     left = _unhook(session, record)
     record.event_pinned = False
-    touched = _judge_near(session, of_record(record), settings, {_id(record.id)})
+    touched = _judge_near(session, was or of_record(record), settings, {_id(record.id)})
     if left is not None:
         touched |= {left, *_regroup(session, left, settings)}
     refresh_events(session, touched)
     return touched
 
 
-def reattach_record(session: Session, record: Record) -> None:
-    """Attach a corrected report again, where its corrected facts belong."""
-    detach_record(session, record)
+def reattach_record(session: Session, record: Record, was: Facts) -> None:
+    """Attach a corrected report again, where its corrected facts belong; `was`: its facts
+    before the correction."""
+    detach_record(session, record, was)
     refresh_events(session, attach_record(session, record, tuning().event))
 
 
@@ -123,6 +125,19 @@ def attach_record(session: Session, record: Record, settings: EventTuning) -> se
         judged = again.get(found.id)
         changed = judged is not None and judged.through != candidate.event_through
         if changed and not candidate.event_pinned:
+            touched |= _replace(session, candidate, settings)
+    return touched
+
+
+def judge_matches_again(session: Session, record: Record, settings: EventTuning) -> set[int]:
+    """Judge again the vague reports an anchored report matches (a rebuild anchors a report a
+    person placed after some of them were attached without it); the events changed."""
+    touched: set[int] = set()
+    for _, candidate, found in _matches(session, of_record(record), settings):
+        if not vague(found) or candidate.event_pinned:
+            continue
+        matches = [(m, f) for m, _, f in _matches(session, found, settings)]
+        if judge(found, matches, settings).through != candidate.event_through:
             touched |= _replace(session, candidate, settings)
     return touched
 
@@ -224,7 +239,12 @@ def _regroup(session: Session, event_id: int, settings: EventTuning) -> set[int]
         select(Record).where(Record.event_id == event_id).order_by(col(Record.id))
     ).all()
     pinned = {_id(m.id) for m in members if m.event_pinned}
-    through = {_id(m.id): m.event_through for m in members if m.event_through is not None}
+    # A report a person placed links as they placed it, never through one match.
+    through = {
+        _id(m.id): m.event_through
+        for m in members
+        if m.event_through is not None and not m.event_pinned
+    }
     groups = group_reports([of_record(m) for m in members], settings, pinned, through)
     by_id = {m.id: m for m in members}
     created: set[int] = set()

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.db.unit import transaction
 from app.events.anchors import anchor
-from app.events.attach import attach_record, serialise_attaching
+from app.events.attach import attach_record, judge_matches_again, serialise_attaching
 from app.events.facts import of_record
 from app.events.refresh import refresh_events
 from app.events.tables import Event, EventAnchor, EventCountry, EventMediator, Process
@@ -73,5 +73,5 @@ def _again(session: Session, record: Record, settings: EventTuning) -> set[int]:
         return set()
     if record.event_pinned and record.event_id is not None:
         anchor(session, of_record(record))
-        return {record.event_id}
+        return {record.event_id, *judge_matches_again(session, record, settings)}
     return attach_record(session, record, settings)

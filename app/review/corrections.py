@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.articles.tables import Article
 from app.errors import InvalidInput, NotFound
 from app.events.attach import reattach_record
+from app.events.facts import of_record
 from app.extraction.contract import ExtractedRecord
 from app.records.prepare import prepare
 from app.records.review_state import ReviewState
@@ -69,6 +70,7 @@ def correct(
             details={"unknown": unknown, "fields": sorted(CORRECTABLE)},
         )
     before = snapshot(record)
+    was = of_record(record)
     article = session.get(Article, record.article_id)
     assert article is not None
     prepared = _prepared({**contract_values(record), **changes}, article.text or "")
@@ -77,7 +79,7 @@ def correct(
     record.review = ReviewState.CORRECTED
     session.flush()
     index_record(session, record, prepared)
-    reattach_record(session, record)
+    reattach_record(session, record, was)
     keep(
         session,
         Subject.RECORD,

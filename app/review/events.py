@@ -38,6 +38,7 @@ def merge(session: Session, event_id: int, into: int, who: str, reason: str | No
     moved = _members(session, event_id)
     for record in [*moved, *_members(session, into)]:
         record.event_pinned = True
+        record.event_through = None  # a person placed it: it links as they placed it
     for record in moved:
         record.event_id = into
         record.event_reasons = [f"merged into event {into} by {who}"]
@@ -87,6 +88,7 @@ def split(
     session.flush()
     for record in members.values():
         record.event_pinned = True
+        record.event_through = None  # a person placed it: it links as they placed it
         if record.id in record_ids:
             record.event_id = new.id
             record.event_reasons = [f"split from event {event_id} by {who}"]

@@ -14,6 +14,7 @@ from app.evaluation.gold import GoldArticle, GoldRecord
 from app.events.rebuild import rebuild
 from app.extraction.contract import ArticleInput, ExtractedRecord
 from app.records.tables import Record
+from app.review.corrections import correct
 from tests.support.events import Partition, partitions, restore, store_all
 
 SIDES = [
@@ -132,3 +133,37 @@ def test_one_article_telling_two_exchanges_apart_keeps_them_apart(engine: Engine
 
     assert len(events) == 2
     assert frozenset({("both", 0), ("both", 1)}) not in {e - {("digest", 0)} for e in events}
+
+
+def test_two_month_dated_reports_each_join_a_day_not_one_another(engine: Engine) -> None:
+    # Neither contradicts the other, but a vague report links through a day-dated match only.
+    weekly = _swap("weekly", "2026-12", "2026-12-21")
+    digest = _swap("digest", "2026-12", "2026-12-20")
+
+    found = set(
+        _groupings(engine, [*_reported_twice("08"), *_reported_twice("15"), digest, weekly])
+    )
+
+    assert len(found) == 1
+    events = found.pop()
+    vague = {("digest", 0), ("weekly", 0)}
+    assert all(event - vague for event in events), "no event of the vague reports alone"
+
+
+def test_a_corrected_report_leaves_no_vague_report_linked_through_its_old_facts(
+    engine: Engine,
+) -> None:
+    placed = store_all(
+        engine,
+        [*_reported_twice("08"), *_reported_twice("15"), _swap("digest", "2026-12", "2026-12-20")],
+    )
+    with Session(engine) as session:
+        through = session.exec(select(Record.event_through).where(Record.date == "2026-12")).one()
+        assert through is not None
+        correct(session, through, {"date": "2026-11-02"}, "desk", "the swap was in November")
+        session.commit()
+    corrected = partitions(engine, placed)[0]
+
+    rebuild(engine)
+
+    assert partitions(engine, placed)[0] == corrected
