@@ -115,7 +115,9 @@ class Stream:
         allowed = [
             s
             for s in RecordStatus
-            if all(s == n or settings.phases[s] != settings.phases[n] for n in near)
+            if all(
+                s == n or settings.phase(self.kind, s) != settings.phase(self.kind, n) for n in near
+            )
         ]
         return rng.choice(allowed)
 
