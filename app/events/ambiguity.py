@@ -50,13 +50,13 @@ def clash(reports: Iterable[Facts], tuning: EventTuning) -> tuple[Facts, Facts, 
     ordered = sorted(reports, key=lambda r: r.id)
     support = {r.id: _agreeing(r, ordered, tuning) for r in ordered}
     for a, b in combinations(ordered, 2):
-        # One article telling two developments apart is as good as two reports of each.
-        if a.article_id == b.article_id and conflict(a, b, tuning) is not None:
-            return a, b, "one article tells them apart"
-        if min(support[a.id], support[b.id]) < tuning.agreeing_reports:
-            continue
         why = conflict(a, b, tuning)
-        if why is not None:
+        if why is None:
+            continue
+        # One article telling two developments apart is as good as two reports of each.
+        if a.article_id == b.article_id:
+            return a, b, "one article tells them apart"
+        if min(support[a.id], support[b.id]) >= tuning.agreeing_reports:
             return a, b, why
     return None
 

@@ -114,7 +114,7 @@ def attach_record(session: Session, record: Record, settings: EventTuning) -> se
     matches = _matches(session, report, settings)
     mine = judge(report, [(m, f) for m, _, f in matches], settings)
     record.event_through = mine.through
-    again = {f.id: _standing(session, f, (m, report), settings) for m, _, f in matches if vague(f)}
+    again = {f.id: _standing(session, f, settings, (m, report)) for m, _, f in matches if vague(f)}
     linked = [
         (m, c)
         for m, c, f in matches
@@ -136,8 +136,7 @@ def judge_matches_again(session: Session, record: Record, settings: EventTuning)
     for _, candidate, found in _matches(session, of_record(record), settings):
         if not vague(found) or candidate.event_pinned:
             continue
-        matches = [(m, f) for m, _, f in _matches(session, found, settings)]
-        if judge(found, matches, settings).through != candidate.event_through:
+        if _standing(session, found, settings).through != candidate.event_through:
             touched |= _replace(session, candidate, settings)
     return touched
 
@@ -182,11 +181,15 @@ def _matches(
 
 
 def _standing(
-    session: Session, report: Facts, arriving: tuple[Match, Facts], settings: EventTuning
+    session: Session,
+    report: Facts,
+    settings: EventTuning,
+    arriving: tuple[Match, Facts] | None = None,
 ) -> Standing:
-    """A stored report's standing once `arriving` (not attached yet) is among its matches."""
+    """A stored report's standing among its stored matches, and `arriving` (a report not
+    attached yet, so not found by the search) when given."""
     matches = [(m, f) for m, _, f in _matches(session, report, settings)]
-    return judge(report, [*matches, arriving], settings)
+    return judge(report, [*matches, *([arriving] if arriving else [])], settings)
 
 
 def _judge_near(
@@ -195,12 +198,8 @@ def _judge_near(
     """Attach again the vague reports `gone` matched, now that it is leaving (with the
     reports in `leaving`): their links may differ without it; the events changed."""
     touched: set[int] = set()
-    for candidate in candidates(session, gone, settings):
-        if candidate.event_pinned or candidate.id in leaving:
-            continue
-        facts = of_record(candidate)
-        match = compare(gone, facts, settings)
-        if vague(facts) and match is not None and match.score >= settings.threshold:
+    for _, candidate, facts in _matches(session, gone, settings):
+        if vague(facts) and not candidate.event_pinned and candidate.id not in leaving:
             touched |= _replace(session, candidate, settings)
     return touched
 

@@ -54,7 +54,7 @@ def refresh_events(session: Session, event_ids: Iterable[int]) -> None:
 
 def join_co_reported(session: Session, event_ids: set[int]) -> None:
     """Merge each event's process with those of the events its articles also report, where
-    they link (`linked`, at any distance in time): a new report only ever adds such ties."""
+    they link (`linked`, within `co_reported_days`): a new report only ever adds such ties."""
     settings = tuning().process
     for event_id in sorted(event_ids):
         event = session.get(Event, event_id)
