@@ -101,6 +101,14 @@ class Settings(BaseSettings):
         description="Polling interval of the fetch, feeding and batch queues: each poll costs the "
         "same CPU and write lock whether work waits or not, and neither queue is latency-critical.",
     )
+    queue_group_size: int = Field(
+        default=16,
+        ge=1,
+        description="Articles of a bulk upload extracted together by one workflow: its steps "
+        "and checkpoints are paid once per group, and its records stored in one transaction "
+        "(1: a workflow per article). Its LLM calls share the queue's concurrency, and its "
+        "rate limit counts each call.",
+    )
     job_max_attempts: int = Field(default=3, ge=1)
     sweep_interval_seconds: float = Field(
         default=60.0, gt=0, description="How often workers re-queue articles whose job is gone."

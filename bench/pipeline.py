@@ -15,6 +15,8 @@ is service overhead and is shown separately.
 
 import argparse
 import asyncio
+import itertools
+import json
 import os
 import random
 import sys
@@ -110,22 +112,41 @@ def _off_topic(serial: int) -> str:
     return line * 40
 
 
-async def post_article(
-    client: httpx.AsyncClient, serial: int, rng: random.Random | None, outlets: int
-) -> tuple[int, float]:
-    """POST one distinct article (off topic without `rng`); its id and latency in ms."""
-    body = {
+def article_body(serial: int, rng: random.Random | None, outlets: int) -> dict[str, str]:
+    """One distinct article (off topic without `rng`), as the API takes it."""
+    return {
         "text": _off_topic(serial) if rng is None else article_text(serial, rng),
         "title": f"City news, {serial}" if rng is None else f"Ceasefire talks, dispatch {serial}",
         "source": "Bench Wire",
         "published_at": published_at(serial, outlets),
     }
+
+
+async def post_article(
+    client: httpx.AsyncClient, serial: int, rng: random.Random | None, outlets: int
+) -> tuple[int, float]:
+    """POST one distinct article (off topic without `rng`); its id and latency in ms."""
+    body = article_body(serial, rng, outlets)
     started = time.perf_counter()
     response = await client.post("/v1/articles", json=body)
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 202:
         raise RuntimeError(f"POST answered {response.status_code}: {response.text[:300]}")
     return int(response.json()["id"]), elapsed
+
+
+async def post_bulk(
+    client: httpx.AsyncClient, serials: list[int], rng: random.Random | None, outlets: int
+) -> tuple[list[int], float]:
+    """POST the articles as one NDJSON upload; their ids and the upload's latency in ms."""
+    lines = [json.dumps(article_body(s, rng, outlets)) for s in serials]
+    started = time.perf_counter()
+    response = await client.post("/v1/articles/bulk", content="\n".join(lines) + "\n")
+    elapsed = (time.perf_counter() - started) * 1000
+    results = [json.loads(line) for line in response.text.splitlines()]
+    if response.status_code != 200 or any(r.get("result") != "created" for r in results):
+        raise RuntimeError(f"bulk answered {response.status_code}: {response.text[:300]}")
+    return [int(r["id"]) for r in results], elapsed
 
 
 def finished(engine: Engine, ids: list[int]) -> int:
@@ -187,16 +208,27 @@ async def burst_phase(
     phase, serials = Phase(f"burst ({posters} posting clients)", articles=count), iter(range(count))
     ids: list[int] = []
 
+    chosen = None if args.gate else rng
+
     async def poster() -> None:
         for serial in serials:
-            chosen = None if args.gate else rng
             article_id, post_ms = await post_article(client, serial, chosen, args.outlets)
             ids.append(article_id)
             phase.post_ms.append(post_ms)
 
+    async def uploader() -> None:
+        while batch := list(itertools.islice(serials, args.bulk)):
+            uploaded, post_ms = await post_bulk(client, batch, chosen, args.outlets)
+            ids.extend(uploaded)
+            phase.post_ms.append(post_ms)
+
+    if args.bulk:
+        phase.name = f"burst ({posters} clients, bulk uploads of {args.bulk})"
+
     with profiled(pids[0][-1], args.profile):
         cpu_before, started = cpu_now(*pids), time.perf_counter()
-        await asyncio.gather(*(poster() for _ in range(posters)))
+        sender = uploader if args.bulk else poster
+        await asyncio.gather(*(sender() for _ in range(posters)))
         await wait_done(engine, ids, within=max(120, count))
         phase.seconds = time.perf_counter() - started
         cpu_after = cpu_now(*pids)
@@ -225,7 +257,7 @@ def read_timings(engine: Engine, ids: list[int], phase: Phase) -> None:
     with engine.connect() as conn:
         articles = conn.execute(
             text(
-                "SELECT job_key, attempts, created_at, updated_at, status FROM article "
+                "SELECT job_key, attempts, job_group, created_at, updated_at, status FROM article "
                 "WHERE id BETWEEN :lo AND :hi"
             ),
             {"lo": min(ids), "hi": max(ids)},
@@ -234,8 +266,9 @@ def read_timings(engine: Engine, ids: list[int], phase: Phase) -> None:
     failed = sum(1 for a in articles if a.status != "done")
     if failed:
         print(f"warning: {failed} articles did not finish as done", file=sys.stderr)
-    for job_key, attempts, created, updated, _status in articles:
-        first, last, extract = steps[f"article-{job_key}-{attempts}"]
+    for job_key, attempts, group, created, updated, _status in articles:
+        # An article of a bulk upload's group is timed by its group's workflow.
+        first, last, extract = steps[group or f"article-{job_key}-{attempts}"]
         accepted = _epoch_ms(created)
         phase.end_to_end_ms.append(_epoch_ms(updated) - accepted)
         phase.queue_ms.append(first - accepted)
@@ -247,14 +280,16 @@ def _step_times(engine: Engine) -> dict[str, tuple[float, float, float]]:
     """Per workflow: first step's start, last step's end, extract step's duration (ms)."""
     system = _system_engine(engine)
     prefix = "dbos." if engine.dialect.name == "postgresql" else ""
-    extract = "CASE WHEN function_name = 'parley.extract' THEN {} ELSE 0 END"
+    extracts = "('parley.extract', 'parley.group.extract')"
+    extract = f"CASE WHEN function_name IN {extracts} THEN {{}} ELSE 0 END"
     duration = "completed_at_epoch_ms - started_at_epoch_ms"
     with system.connect() as conn:
         rows = conn.execute(
             text(
                 f"SELECT workflow_uuid, min(started_at_epoch_ms), max(completed_at_epoch_ms), "
                 f"sum({extract.format(duration)}) FROM {prefix}operation_outputs "
-                f"WHERE workflow_uuid LIKE 'article-%' GROUP BY workflow_uuid"
+                f"WHERE workflow_uuid LIKE 'article-%' OR workflow_uuid LIKE 'group-%' "
+                f"GROUP BY workflow_uuid"
             )
         ).all()
     if system is not engine:
@@ -314,6 +349,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Phase]:
     database_url = fresh_database(args.db, workdir, args.postgres_url)
     with fake_llm(workdir / "llm.log") as (llm_url, llm_pid):
         env = service_env(database_url, llm_url, args.concurrency, args.poll, args.gate)
+        env["PARLEY_QUEUE_GROUP_SIZE"] = str(args.group)
         if args.workers:  # the API process only accepts; `parley worker` processes work
             env["PARLEY_RUN_WORKER"] = "false"
         with (
@@ -354,6 +390,15 @@ def main() -> int:
     )
     parser.add_argument(
         "--idle", type=float, default=0, help="first measure the idle service's CPU this long"
+    )
+    parser.add_argument(
+        "--bulk",
+        type=int,
+        default=0,
+        help="post the burst as NDJSON uploads of this many articles (POST /v1/articles/bulk)",
+    )
+    parser.add_argument(
+        "--group", type=int, default=16, help="PARLEY_QUEUE_GROUP_SIZE (bulk uploads only)"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="py-spy the service during the burst")

@@ -86,8 +86,26 @@ class _Draft:
     def job(self) -> ExtractArticle:
         """The extraction job of the inserted article."""
         assert self.id is not None, "insert the article before sending its job"
-        batch = self.row["extraction_mode"] == "batch"
-        return ExtractArticle(self.id, self.row["job_key"], 0, not self.row["text"], batch)
+        row = self.row
+        batch = row["extraction_mode"] == "batch"
+        return ExtractArticle(self.id, row["job_key"], 0, not row["text"], batch, row["job_group"])
+
+
+def form_groups(drafts: Sequence[_Draft], size: int) -> None:
+    """Put the drafts that a synchronous extraction will read as they are (text, mode "sync")
+    in groups of `size`, in order: each group is one workflow (`app.pipeline.groups`), named
+    after its first article's job key. A size of 1 groups nothing."""
+    members = [d for d in drafts if d.row["text"] and d.row["extraction_mode"] == "sync"]
+    for draft in drafts:
+        draft.row["job_group"] = None
+    if size <= 1:
+        return
+    for start in range(0, len(members), size):
+        group = members[start : start + size]
+        if len(group) < 2:
+            continue
+        for draft in group:
+            draft.row["job_group"] = f"group-{group[0].row['job_key']}"
 
 
 def parse_line(line: Line, settings: Settings, now: datetime) -> _Draft | Outcome:
@@ -148,9 +166,12 @@ def _insert(connection: Connection, drafts: Sequence[_Draft]) -> None:
         draft.id = ids[draft.row["job_key"]]
 
 
-def accept_batch(session: Session, drafts: Sequence[_Draft]) -> tuple[list[Outcome], list[_Draft]]:
+def accept_batch(
+    session: Session, drafts: Sequence[_Draft], group_size: int = 1
+) -> tuple[list[Outcome], list[_Draft]]:
     """Insert the drafts that duplicate nothing, stored or earlier in the batch (not
-    committed); each draft's outcome, and the drafts inserted."""
+    committed), in groups of `group_size` for extraction; each draft's outcome, and the drafts
+    inserted."""
     known: dict[tuple[str, str], int | _Draft] = dict(_known(session, drafts))
     targets: list[tuple[_Draft, int | _Draft]] = []
     fresh: list[_Draft] = []
@@ -162,6 +183,7 @@ def accept_batch(session: Session, drafts: Sequence[_Draft]) -> tuple[list[Outco
             fresh.append(draft)
         targets.append((draft, found or draft))
     if fresh:
+        form_groups(fresh, group_size)
         _insert(session.connection(), fresh)
     return [_outcome(draft, target) for draft, target in targets], fresh
 
@@ -183,7 +205,7 @@ def commit_batch(services: Services, lines: Sequence[Line]) -> list[Outcome] | S
             with services.unit() as unit:
                 if _queue_full(unit.session, settings):
                     return Stopped(_queue_full_error(settings), lines[0].number)
-                accepted, fresh = accept_batch(unit.session, drafts)
+                accepted, fresh = accept_batch(unit.session, drafts, settings.queue_group_size)
                 if fresh:
                     unit.send(FeedArticles(tuple(d.job() for d in fresh)))
                 unit.commit()

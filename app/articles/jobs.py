@@ -17,13 +17,22 @@ class ExtractArticle(Job):
     fetch_first: bool
     # Sent in mode "batch": with batching on, the batch collector extracts it, not this job.
     batch: bool = False
+    # Accepted in bulk: the group workflow of this name extracts it with the rest of its group.
+    group: str | None = None
 
     @classmethod
     def of(cls, article: Article) -> "ExtractArticle":
         """The job for the article's current attempt (the article must be flushed)."""
         assert article.id is not None, "flush the article before sending its job"
         batch = article.extraction_mode == "batch"
-        return cls(article.id, article.job_key, article.attempts, not article.text, batch)
+        return cls(
+            article.id,
+            article.job_key,
+            article.attempts,
+            not article.text,
+            batch,
+            article.job_group,
+        )
 
     @property
     def workflow_id(self) -> str:
@@ -49,6 +58,9 @@ class FeedArticles(Job):
         """The feeding workflow's id: its first job's key is unique, so is this."""
         return f"feed-{self.jobs[0].job_key}-{len(self.jobs)}"
 
-    def arguments(self) -> list[tuple[int, str, int, bool, bool]]:
+    def arguments(self) -> list[tuple[int, str, int, bool, bool, str | None]]:
         """The jobs as plain values, for the durable queue to store."""
-        return [(j.article_id, j.job_key, j.attempts, j.fetch_first, j.batch) for j in self.jobs]
+        return [
+            (j.article_id, j.job_key, j.attempts, j.fetch_first, j.batch, j.group)
+            for j in self.jobs
+        ]

@@ -36,6 +36,7 @@ def requeue_failed(unit: UnitOfWork, article_id: int) -> Article:
             f"article {article_id} is {article.status}; only failed articles can be retried"
         )
     article.attempts += 1
+    article.job_group = None  # a retry is the article's own job, whatever group it was in
     mark(unit.session, article, ArticleStatus.QUEUED)
     unit.send(ExtractArticle.of(article))
     return article

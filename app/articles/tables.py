@@ -60,5 +60,8 @@ class Article(SQLModel, table=True):
         default="sync", max_length=8, sa_column_kwargs={"server_default": "sync"}
     )
     batch_key: str | None = Field(default=None, max_length=64, index=True)
+    # Names the group workflow that extracts this article with others of its bulk upload
+    # (`app.pipeline.groups`); cleared when the article is handed to a job of its own.
+    job_group: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

@@ -25,6 +25,7 @@ from app.pipeline import batch_collector, sweeper
 from app.pipeline.batch_claims import batching
 from app.pipeline.batch_workflow import BATCH_QUEUE
 from app.pipeline.feeder import FEED_QUEUE, enqueue, feed_articles
+from app.pipeline.groups import GROUP_QUEUE, GROUP_SLOTS
 from app.pipeline.workflow import EXTRACTION_QUEUE, FETCH_QUEUE, in_flight
 
 log = logging.getLogger(__name__)
@@ -85,39 +86,7 @@ class DurableQueue:
         if not work:
             DBOS.listen_queues([])
         DBOS.launch()
-        await DBOS.register_queue_async(
-            EXTRACTION_QUEUE,
-            worker_concurrency=self.settings.queue_concurrency,
-            # The rate limit is the LLM provider's: the rules extractor runs unthrottled.
-            limiter={
-                "limit": self.settings.queue_rate_limit,
-                "period": self.settings.queue_rate_period_seconds,
-            }
-            if self.settings.extractor == "llm"
-            else None,
-            polling_interval_sec=self.settings.queue_poll_seconds,
-            on_conflict="always_update",
-        )
-        await DBOS.register_queue_async(
-            FETCH_QUEUE,
-            worker_concurrency=self.settings.fetch_concurrency,
-            # Polls cost per second, not per job; a fetch waits a second without harm.
-            polling_interval_sec=self.settings.background_queue_poll_seconds,
-            on_conflict="always_update",
-        )
-        # One feeding at a time per worker: it only queues jobs, and the order is kept.
-        await DBOS.register_queue_async(
-            FEED_QUEUE,
-            worker_concurrency=1,
-            polling_interval_sec=self.settings.background_queue_poll_seconds,
-            on_conflict="always_update",
-        )
-        # Batch workflows mostly sleep between polls: no concurrency limit.
-        await DBOS.register_queue_async(
-            BATCH_QUEUE,
-            polling_interval_sec=self.settings.background_queue_poll_seconds,
-            on_conflict="always_update",
-        )
+        await self._register_queues()
         if work:
             self._stop_sweeping.clear()
             sweeper = threading.Thread(
@@ -131,6 +100,54 @@ class DurableQueue:
                     name="parley-batch-collector",
                     daemon=True,
                 ).start()
+
+    async def _register_queues(self) -> None:
+        """The extraction, group, fetch, feeding and batch queues, with this process's limits."""
+        settings = self.settings
+        llm = settings.extractor == "llm"
+        period = settings.queue_rate_period_seconds
+        # The rate limit is the LLM provider's: the rules extractor runs unthrottled.
+        calls = settings.queue_rate_limit
+        # A group makes up to `queue_group_size` calls.
+        group_calls = max(1, settings.queue_rate_limit // settings.queue_group_size)
+        await DBOS.register_queue_async(
+            EXTRACTION_QUEUE,
+            worker_concurrency=settings.queue_concurrency,
+            limiter={"limit": calls, "period": period} if llm else None,
+            polling_interval_sec=settings.queue_poll_seconds,
+            on_conflict="always_update",
+        )
+        await DBOS.register_queue_async(
+            GROUP_QUEUE,
+            # Groups are backfill work: polled as rarely as the background queues (a poll
+            # costs the same whether work waits or not), with enough groups running at once
+            # to outlast a poll interval; together they make at most the extraction queue's
+            # concurrency of calls (`app.pipeline.groups`), and the rate limit counts each.
+            worker_concurrency=GROUP_SLOTS,
+            limiter={"limit": group_calls, "period": period} if llm else None,
+            polling_interval_sec=settings.background_queue_poll_seconds,
+            on_conflict="always_update",
+        )
+        await DBOS.register_queue_async(
+            FETCH_QUEUE,
+            worker_concurrency=settings.fetch_concurrency,
+            # Polls cost per second, not per job; a fetch waits a second without harm.
+            polling_interval_sec=settings.background_queue_poll_seconds,
+            on_conflict="always_update",
+        )
+        # One feeding at a time per worker: it only queues jobs, and the order is kept.
+        await DBOS.register_queue_async(
+            FEED_QUEUE,
+            worker_concurrency=1,
+            polling_interval_sec=settings.background_queue_poll_seconds,
+            on_conflict="always_update",
+        )
+        # Batch workflows mostly sleep between polls: no concurrency limit.
+        await DBOS.register_queue_async(
+            BATCH_QUEUE,
+            polling_interval_sec=settings.background_queue_poll_seconds,
+            on_conflict="always_update",
+        )
 
     def stop(self, *, drain: bool) -> None:
         """Stop taking work and shut DBOS down; with `drain`, running jobs get the grace period.

@@ -93,12 +93,18 @@ def start(article_id: int, job_key: str) -> Started:
         if not article.text:
             mark(unit.session, article, ArticleStatus.PROCESSING)
             return Started("fetch")
-        gated = services.extractor.name == "llm" and services.settings.relevance_gate
-        if gated and not is_relevant(article.text, article.title):
-            _store(unit.session, article, GATED)
+        if turned_away(article.text, article.title):
+            store_result(unit.session, article, GATED)
             return Started("done")
         mark(unit.session, article, ArticleStatus.PROCESSING)
-        return Started("extract", *_hold_back(unit.session))
+        return Started("extract", *wait_before_calling(unit.session))
+
+
+def turned_away(text: str, title: str | None) -> bool:
+    """Whether the relevance gate spares the LLM this article (it applies to the LLM only)."""
+    services = bound()
+    gated = services.extractor.name == "llm" and services.settings.relevance_gate
+    return gated and not is_relevant(text, title)
 
 
 GATED = ExtractionResult(records=[], extractor=ExtractorName.LLM, skipped_by_gate=True)
@@ -189,12 +195,17 @@ def load_input(article_id: int) -> ArticleInput:
 @DBOS.step(name="parley.extract", **DB_RETRIES)
 async def extract(article_id: int) -> ExtractionResult:
     """Run the configured extractor; the relevance gate spares the LLM unrelated articles."""
-    services = bound()
     article = await asyncio.to_thread(load_input, article_id)
-    extractor = services.extractor
-    gated = extractor.name == "llm" and services.settings.relevance_gate
-    if gated and not is_relevant(article.text, article.title):
+    return await extract_input(article)
+
+
+async def extract_input(article: ArticleInput) -> ExtractionResult:
+    """The extractor's result for one article, accounted, with the provider's health noted
+    by the breaker; `ExtractionError` as the extractor raised it."""
+    services = bound()
+    if turned_away(article.text, article.title):
         return GATED
+    extractor = services.extractor
     try:
         result = await extractor.extract(article)
     except ExtractionError as exc:
@@ -228,10 +239,11 @@ _BUDGET_RECHECK_SECONDS = 300.0
 def hold_back() -> tuple[float, str]:
     """Seconds to wait before calling the provider, and why (0 when we may call now)."""
     with bound().transaction() as unit:
-        return _hold_back(unit.session)
+        return wait_before_calling(unit.session)
 
 
-def _hold_back(session: Session) -> tuple[float, str]:
+def wait_before_calling(session: Session) -> tuple[float, str]:
+    """Seconds to wait before calling the provider, and why, read in `session`."""
     services = bound()
     if services.extractor.name != "llm":
         return 0.0, ""
@@ -267,10 +279,12 @@ def store(article_id: int, result: ExtractionResult) -> int:
         article = unit.session.get(Article, article_id)
         if article is None:
             return 0
-        return _store(unit.session, article, result)
+        return store_result(unit.session, article, result)
 
 
-def _store(session: Session, article: Article, result: ExtractionResult) -> int:
+def store_result(session: Session, article: Article, result: ExtractionResult) -> int:
+    """Replace the article's records by `result`'s, attach them to events and mark the article
+    done (flushed, not committed); how many records were kept."""
     article_id = _id(article.id)
     published = article.published_at.date() if article.published_at else None
     left = detach_article(session, article_id)

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from dbos import DBOS
-from sqlalchemy import Engine, func, not_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, func, not_, select, update
+from sqlmodel import Session, col
 
 from app.articles.jobs import ExtractArticle
 from app.articles.tables import Article, ArticleStatus
@@ -81,27 +81,35 @@ def waiting_jobs(
     fetch_first = func.coalesce(col(Article.text), "") == ""
     waits_for_batch = left_to_batch() if batching else claimed_by_batch()
     query = (
-        select(Article.id, Article.job_key, Article.attempts, fetch_first)
+        # SQLAlchemy's select: SQLModel's is typed for at most four columns.
+        select(
+            col(Article.id),
+            col(Article.job_key),
+            col(Article.attempts),
+            fetch_first,
+            col(Article.job_group),
+        )
         .where(col(Article.status).in_(WAITING), col(Article.id) > after)
         .where(not_(waits_for_batch))
         .order_by(col(Article.id))
         .limit(limit)
     )
     jobs = []
-    for article_id, job_key, attempts, url_only in session.exec(query):
+    for article_id, job_key, attempts, url_only, group in session.connection().execute(query):
         assert article_id is not None
-        jobs.append(ExtractArticle(article_id, job_key, attempts, bool(url_only)))
+        jobs.append(ExtractArticle(article_id, job_key, attempts, bool(url_only), group=group))
     return jobs
 
 
 def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:
     """The jobs among `jobs` that DBOS will not run: unknown to it, or ended.
 
-    A URL-only article's job is its fetch workflow until that queues the extraction.
+    A URL-only article's job is its fetch workflow until that queues the extraction; an
+    article of a group is its group's workflow until the group hands it a job of its own.
     """
     if not jobs:
         return []
-    ids = [job.workflow_id for job in jobs]
+    ids = list({job.group or job.workflow_id for job in jobs})
     ids += [job.fetch_workflow_id for job in jobs if job.fetch_first]
     states = {
         w.workflow_id: w.status
@@ -109,7 +117,7 @@ def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:
     }
     stranded = []
     for job in jobs:
-        state = states.get(job.workflow_id)
+        state = states.get(job.group or job.workflow_id)
         if state is None and job.fetch_first:
             state = states.get(job.fetch_workflow_id)
         if state not in LIVE:
@@ -118,25 +126,38 @@ def find_stranded(jobs: Sequence[ExtractArticle]) -> list[Stranded]:
 
 
 def requeue(session: Session, stranded: Sequence[Stranded], send: Callable[[Job], None]) -> int:
-    """Send a job for each stranded article still waiting on the same attempt (a new attempt
-    when its job ended); an article finished or re-queued meanwhile is left alone."""
+    """Send a job for each stranded article still waiting on the same attempt and in the same
+    group (a new attempt of its own when its job ended; its group's workflow when that never
+    came); an article finished, re-queued or handed out of its group meanwhile is left alone."""
     queued = 0
     for item in stranded:
         job = item.job
+        in_group = col(Article.job_group) == job.group
         still_waiting = (
             col(Article.id) == job.article_id,
             col(Article.status).in_(WAITING),
             col(Article.attempts) == job.attempts,
+            in_group if job.group is not None else col(Article.job_group).is_(None),
         )
-        attempts = job.attempts + 1 if item.ended else job.attempts
+        again = _next_job(item)
         # One conditional write: it cannot interleave with the step that finishes the article.
         changed = session.connection().execute(
-            update(Article).where(*still_waiting).values(attempts=attempts)
+            update(Article)
+            .where(*still_waiting)
+            .values(attempts=again.attempts, job_group=again.group)
         )
         if changed.rowcount == 0:
             continue
         if item.ended:
             log.warning("article %s: job ended unfinished; queueing a new attempt", job.article_id)
-        send(dataclasses.replace(job, attempts=attempts))
+        send(again)
         queued += 1
     return queued
+
+
+def _next_job(item: Stranded) -> ExtractArticle:
+    """The job a stranded article gets: the same (a group's too) when it never came, else a
+    new attempt of its own."""
+    if not item.ended:
+        return item.job
+    return dataclasses.replace(item.job, attempts=item.job.attempts + 1, group=None)
