@@ -10,6 +10,7 @@ The per-call state travels in a ContextVar, not in instructor's `context`: instr
 the messages as Jinja templates when given a context, which would rewrite article text.
 """
 
+import json
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self
@@ -17,9 +18,12 @@ from typing import Any, Literal, Self
 import instructor
 import openai
 from instructor import OpenAISchema
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from instructor.core.hooks import Hooks
-from instructor.processing.response import handle_response_model, process_response
+from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.processing.response import (
+    handle_reask_kwargs,
+    handle_response_model,
+    process_response,
+)
 from openai.types.chat import ChatCompletion
 from pydantic import ConfigDict, ValidationError, model_validator
 
@@ -35,7 +39,7 @@ from app.extraction.contract import (
     Usage,
 )
 from app.extraction.grounding import TextIndex
-from app.extraction.llm_errors import to_extraction_error
+from app.extraction.llm_errors import not_validated, to_extraction_error
 from app.extraction.prompts import Part, Prompt, load_prompt
 from app.extraction.vocabulary import ExtractorName
 
@@ -43,6 +47,9 @@ PROMPT_VERSION = "extract-v1"
 NOT_FOUND = "evidence not found in article"
 # Local servers (Ollama, vLLM) ignore the key, but the SDK refuses to start without one.
 NO_KEY_PLACEHOLDER = "not-needed"
+# Answers instructor re-asks about (its retry loop's own list, less async validators: ours has
+# none); any other parsing failure ends the extraction at once, as it does there.
+REASKABLE = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 MODES = {
     "tools": instructor.Mode.TOOLS,
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -146,8 +153,25 @@ class LLMExtractor:
 
     def __init__(self, settings: Settings, client: openai.AsyncOpenAI) -> None:
         self._settings = settings
-        self._client = instructor.from_openai(client, mode=MODES[settings.llm_mode])
+        self._openai = client
+        self._mode = MODES[settings.llm_mode]
         self.prompt: Prompt = load_prompt(PROMPT_VERSION)
+        self._template = self._request_template()
+
+    def _request_template(self) -> dict[str, Any] | None:
+        """What every request carries but its messages (model, tool schema or response format,
+        token limit), built once; None in a mode that rewrites the messages (md_json)."""
+        placeholder = [{"role": "user", "content": "-"}]
+        _, body = handle_response_model(
+            GroundedExtraction,
+            mode=self._mode,
+            model=self._settings.llm_model,
+            messages=list(placeholder),
+            max_tokens=self._settings.llm_max_tokens,
+        )
+        if body["messages"] != placeholder:
+            return None
+        return {key: value for key, value in body.items() if key != "messages"}
 
     async def extract(self, article: ArticleInput) -> ExtractionResult:
         """Extract the records of one article, chunk by chunk; raises `ExtractionError`."""
@@ -172,34 +196,56 @@ class LLMExtractor:
     async def _extract_chunk(
         self, article: ArticleInput, text: str, part: Part, index: TextIndex, tally: _Tally
     ) -> list[ExtractedRecord]:
-        reasks = self._settings.llm_reasks
-        call = _Call(index, reasks + 1, tally.usage, tally.dropped)
-        hooks = Hooks()
-        hooks.on("completion:response", call.on_response)
+        attempts = self._settings.llm_reasks + 1
+        call = _Call(index, attempts, tally.usage, tally.dropped)
         token = _CALL.set(call)
         try:
-            result = await self._client.create(
-                model=self._settings.llm_model,
-                messages=self.prompt.messages(article, text, part),  # type: ignore[arg-type]
-                response_model=GroundedExtraction,
-                max_retries=reasks,
-                max_tokens=self._settings.llm_max_tokens,
-                hooks=hooks,
-            )
-        except (InstructorRetryException, IncompleteOutputException, openai.OpenAIError) as exc:
-            raise to_extraction_error(exc) from exc
+            return await self._ask(self.request_body(article, text, part), call, attempts)
         finally:
             _CALL.reset(token)
-        return list(result.records)
+
+    async def _ask(self, body: dict[str, Any], call: _Call, attempts: int) -> list[ExtractedRecord]:
+        """Call the model and parse its answer with instructor, re-asking (instructor's own
+        re-ask messages) while the answer does not validate; raises `ExtractionError`.
+
+        The SDK is called on its raw route with a body built once per chunk: going through
+        `instructor.create` rebuilt the request and re-walked the response model on every
+        call, and the SDK's typed `create` transformed the whole body again (a third of the
+        call's CPU with an instant endpoint). Retries of failed HTTP calls stay the SDK's."""
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await self._openai.post(
+                    "/chat/completions", cast_to=ChatCompletion, body=body
+                )
+            except openai.OpenAIError as exc:
+                raise to_extraction_error(exc) from exc
+            call.on_response(response)
+            try:
+                result = process_response(
+                    response, response_model=GroundedExtraction, stream=False, mode=self._mode
+                )
+                return list(result.records)
+            except IncompleteOutputException as exc:
+                raise to_extraction_error(exc) from exc
+            except REASKABLE as exc:
+                if attempt == attempts:
+                    raise not_validated(attempt, exc) from exc
+                body = handle_reask_kwargs(body, self._mode, response, exc)
+            except Exception as exc:  # what instructor would not re-ask either
+                raise not_validated(attempt, exc) from exc
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def request_body(self, article: ArticleInput, text: str, part: Part) -> dict[str, Any]:
-        """The chat completion request the synchronous path makes for one chunk (its first
-        attempt), as a JSON body: the same model, prompt, schema and token limit."""
+        """The chat completion request for one chunk (its first attempt), as a JSON body: the
+        same model, prompt, schema and token limit on the synchronous and the batch path."""
+        messages = self.prompt.messages(article, text, part)
+        if self._template is not None:
+            return {**self._template, "messages": messages}
         _, body = handle_response_model(
             GroundedExtraction,
-            mode=MODES[self._settings.llm_mode],
+            mode=self._mode,
             model=self._settings.llm_model,
-            messages=self.prompt.messages(article, text, part),
+            messages=messages,
             max_tokens=self._settings.llm_max_tokens,
         )
         return body

@@ -87,11 +87,14 @@ def to_extraction_error(exc: BaseException) -> ExtractionError:
             transient=False,
         )
     if isinstance(exc, InstructorRetryException):
-        attempts = getattr(exc, "n_attempts", "?")
-        detail = str(cause)[:_ERROR_SNIPPET]
-        return ExtractionError(
-            f"The model's output did not validate against the extraction schema after "
-            f"{attempts} attempt(s): {detail}",
-            transient=False,
-        )
+        return not_validated(getattr(exc, "n_attempts", "?"), cause)
     return ExtractionError(f"LLM extraction failed: {cause}", transient=False)
+
+
+def not_validated(attempts: object, cause: BaseException) -> ExtractionError:
+    """The error of an answer that still did not validate after `attempts` attempts."""
+    return ExtractionError(
+        f"The model's output did not validate against the extraction schema after "
+        f"{attempts} attempt(s): {str(cause)[:_ERROR_SNIPPET]}",
+        transient=False,
+    )
