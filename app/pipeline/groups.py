@@ -38,9 +38,6 @@ from app.pipeline.workflow import EXTRACTION_QUEUE, in_flight, process_article
 from app.services import bound
 
 GROUP_QUEUE = "extraction-groups"
-# Groups a worker runs at once; each makes at most 1/GROUP_SLOTS of the queue's concurrency of
-# LLM calls at a time, so together they keep to the provider's limit as single jobs do.
-GROUP_SLOTS = 4
 WAITING = (ArticleStatus.QUEUED, ArticleStatus.PROCESSING)
 log = logging.getLogger(__name__)
 
@@ -88,28 +85,24 @@ def start_group(group: str) -> GroupStart:
 
 @DBOS.step(name="parley.group.extract", **DB_RETRIES)
 async def extract_group(article_ids: list[int]) -> GroupExtraction:
-    """Run the extractor on every article, its share of the queue's concurrency at a time (see
-    `GROUP_SLOTS`); one checkpoint holds every outcome."""
+    """Run the extractor on each article in turn, one call at a time (the group queue runs as
+    many groups as the extraction queue runs jobs); one checkpoint holds every outcome."""
     inputs = await asyncio.to_thread(_load_inputs, article_ids)
-    slots = asyncio.Semaphore(max(1, bound().settings.queue_concurrency // GROUP_SLOTS))
     outcome = GroupExtraction()
-
-    async def one(article_id: int, article: ArticleInput | ExtractionError) -> None:
-        async with slots:
-            try:
-                if isinstance(article, ExtractionError):
-                    raise article
-                outcome.results[article_id] = await extract_input(article)
-            except ExtractionError as exc:
-                if exc.transient:
-                    outcome.retry[article_id] = exc.message
-                else:
-                    outcome.failed[article_id] = (exc.message, "llm_error")
-            except Exception as exc:  # a bug must leave a failed article, never a stuck one
-                log.exception("article %s: extractor crashed", article_id)
-                outcome.failed[article_id] = (f"extractor error: {exc!r}", "crash")
-
-    await asyncio.gather(*(one(i, inputs[i]) for i in article_ids))
+    for article_id in article_ids:
+        article = inputs[article_id]
+        try:
+            if isinstance(article, ExtractionError):
+                raise article
+            outcome.results[article_id] = await extract_input(article)
+        except ExtractionError as exc:
+            if exc.transient:
+                outcome.retry[article_id] = exc.message
+            else:
+                outcome.failed[article_id] = (exc.message, "llm_error")
+        except Exception as exc:  # a bug must leave a failed article, never a stuck one
+            log.exception("article %s: extractor crashed", article_id)
+            outcome.failed[article_id] = (f"extractor error: {exc!r}", "crash")
     return outcome
 
 

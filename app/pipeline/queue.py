@@ -25,7 +25,7 @@ from app.pipeline import batch_collector, sweeper
 from app.pipeline.batch_claims import batching
 from app.pipeline.batch_workflow import BATCH_QUEUE
 from app.pipeline.feeder import FEED_QUEUE, enqueue, feed_articles
-from app.pipeline.groups import GROUP_QUEUE, GROUP_SLOTS
+from app.pipeline.groups import GROUP_QUEUE
 from app.pipeline.workflow import EXTRACTION_QUEUE, FETCH_QUEUE, in_flight
 
 log = logging.getLogger(__name__)
@@ -119,13 +119,12 @@ class DurableQueue:
         )
         await DBOS.register_queue_async(
             GROUP_QUEUE,
-            # Groups are backfill work: polled as rarely as the background queues (a poll
-            # costs the same whether work waits or not), with enough groups running at once
-            # to outlast a poll interval; together they make at most the extraction queue's
-            # concurrency of calls (`app.pipeline.groups`), and the rate limit counts each.
-            worker_concurrency=GROUP_SLOTS,
+            # A group makes one LLM call at a time (`app.pipeline.groups`): as many groups at
+            # once as single jobs keeps the provider's concurrency, and the rate limit counts
+            # each call. Polled as often: a poll that finds no group is the idle cost.
+            worker_concurrency=settings.queue_concurrency,
             limiter={"limit": group_calls, "period": period} if llm else None,
-            polling_interval_sec=settings.background_queue_poll_seconds,
+            polling_interval_sec=settings.queue_poll_seconds,
             on_conflict="always_update",
         )
         await DBOS.register_queue_async(
