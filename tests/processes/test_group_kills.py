@@ -39,8 +39,8 @@ def accept_in_bulk(cluster: Cluster, env: dict[str, str]) -> list[int]:
 def one_group_started(
     cluster: Cluster, tmp_path: Path, delay: float
 ) -> tuple[FakeLLM, dict[str, str], list[int], Server]:
-    """ARTICLES articles accepted as one group, then a server working them (queue concurrency
-    2 gives the group one call at a time)."""
+    """ARTICLES articles accepted as one group (which makes one call at a time), then a
+    server working them."""
     llm = cluster.fake_llm(delay=delay)
     env = serve_env(tmp_path, llm, concurrency=2) | {"PARLEY_QUEUE_GROUP_SIZE": str(ARTICLES)}
     ids = accept_in_bulk(cluster, env)
