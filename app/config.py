@@ -104,10 +104,10 @@ class Settings(BaseSettings):
     queue_group_size: int = Field(
         default=16,
         ge=1,
-        description="Articles of a bulk upload extracted together by one workflow: its steps "
-        "and checkpoints are paid once per group, and its records stored in one transaction "
-        "(1: a workflow per article). Its LLM calls share the queue's concurrency, and its "
-        "rate limit counts each call.",
+        description="Articles of a bulk upload extracted together by one workflow: its steps, "
+        "checkpoints and queue poll are paid once per group (1: a workflow per article). A "
+        "group makes one LLM call at a time; with the LLM, it is never larger than "
+        "`queue_rate_limit`.",
     )
     job_max_attempts: int = Field(default=3, ge=1)
     sweep_interval_seconds: float = Field(
@@ -245,6 +245,14 @@ class Settings(BaseSettings):
         if self.extractor_choice is not None:
             return self.extractor_choice
         return "llm" if (self.openai_api_key or self.openai_base_url) else "rules"
+
+    @property
+    def group_size(self) -> int:
+        """Articles per group: `queue_group_size`, no more than the LLM may be called per rate
+        period (a group is started as one, and makes a call per article)."""
+        if self.extractor == "llm":
+            return min(self.queue_group_size, self.queue_rate_limit)
+        return self.queue_group_size
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,7 +17,7 @@ from uuid import uuid4
 import anyio
 from pydantic import ValidationError
 from sqlalchemy import Connection, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, or_, select
 
 from app.articles.accept import article_values
@@ -205,12 +205,14 @@ def commit_batch(services: Services, lines: Sequence[Line]) -> list[Outcome] | S
             with services.unit() as unit:
                 if _queue_full(unit.session, settings):
                     return Stopped(_queue_full_error(settings), lines[0].number)
-                accepted, fresh = accept_batch(unit.session, drafts, settings.queue_group_size)
+                accepted, fresh = accept_batch(unit.session, drafts, settings.group_size)
                 if fresh:
                     unit.send(FeedArticles(tuple(d.job() for d in fresh)))
                 unit.commit()
             break
-        except IntegrityError:
+        except (IntegrityError, OperationalError):
+            # A twin accepted meanwhile, or (SQLite) a write lock held past the busy timeout:
+            # the batch rolled back whole, so it is tried again whole.
             if attempt == _TRIES - 1:
                 raise
     by_line = {o.line: o for o in accepted}

@@ -221,8 +221,13 @@ class LLMExtractor:
                 raise to_extraction_error(exc) from exc
             call.on_response(response)
             try:
+                # Strict, as instructor's create validates: "3" is not a round number.
                 result = process_response(
-                    response, response_model=GroundedExtraction, stream=False, mode=self._mode
+                    response,
+                    response_model=GroundedExtraction,
+                    stream=False,
+                    mode=self._mode,
+                    strict=True,
                 )
                 return list(result.records)
             except IncompleteOutputException as exc:
@@ -263,7 +268,7 @@ class LLMExtractor:
             response = ChatCompletion.model_validate(completion)
             call.on_response(response)
             result = process_response(
-                response, response_model=GroundedExtraction, stream=False, mode=mode
+                response, response_model=GroundedExtraction, stream=False, mode=mode, strict=True
             )
         except (ValidationError, IncompleteOutputException, ValueError, AttributeError) as exc:
             raise ExtractionError(f"invalid answer: {exc}"[:500], transient=False) from exc

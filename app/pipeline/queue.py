@@ -108,8 +108,8 @@ class DurableQueue:
         period = settings.queue_rate_period_seconds
         # The rate limit is the LLM provider's: the rules extractor runs unthrottled.
         calls = settings.queue_rate_limit
-        # A group makes up to `queue_group_size` calls.
-        group_calls = max(1, settings.queue_rate_limit // settings.queue_group_size)
+        # A group makes up to `group_size` calls, never more than the rate limit.
+        group_calls = settings.queue_rate_limit // settings.group_size
         await DBOS.register_queue_async(
             EXTRACTION_QUEUE,
             worker_concurrency=settings.queue_concurrency,

@@ -110,19 +110,27 @@ async def fetch_page(article_id: int, job_key: str, attempts: int) -> str:
 
 
 @DBOS.workflow(name="parley.process_article")
-async def process_article(article_id: int, job_key: str) -> str:
+async def process_article(
+    article_id: int, job_key: str, tried: int = 0, backoff: float = 0.0
+) -> str:
     """Extract and store one article's records.
 
     Bounds: `job_max_attempts` extraction attempts, each of which may make up to
     (`llm_sdk_retries` + 1) x (`llm_reasks` + 1) calls per chunk. Failures while the breaker
-    is open do not count: during an outage articles wait, queued, instead of failing.
+    is open do not count: during an outage articles wait, queued, instead of failing. An
+    article its group handed out after a transient failure comes with that attempt counted
+    (`tried`) and waits `backoff` seconds before the next.
     """
     with in_flight.track():
         started = await asyncio.to_thread(start, article_id, job_key)
         if started.outcome in ("skipped", "done"):
             return started.outcome
         if started.outcome == "extract":
-            return await _extract_and_store(article_id, job_key, (started.wait, started.reason))
+            if backoff > 0:
+                await DBOS.sleep_async(backoff)
+                return await _extract_and_store(article_id, job_key, tried=tried)
+            first = (started.wait, started.reason)
+            return await _extract_and_store(article_id, job_key, first, tried=tried)
         # A URL-only article queued here (a job sent before fetching had a queue of its own)
         # is still fetched, in this slot.
         ended = await _fetch_or_fail(article_id)
@@ -151,10 +159,10 @@ async def _wait_until_allowed(
 
 
 async def _extract_and_store(
-    article_id: int, job_key: str, first: tuple[float, str] | None = None
+    article_id: int, job_key: str, first: tuple[float, str] | None = None, *, tried: int = 0
 ) -> str:
     settings = bound().settings
-    attempt = 0
+    attempt = tried
     while True:
         allowed = await _wait_until_allowed(article_id, job_key, first)
         first = None

@@ -202,6 +202,18 @@ async def test_malformed_answer_is_reasked_then_accepted(llm: respx.MockRouter) 
     assert (result.usage.prompt_tokens, result.usage.calls) == (2000, 2)
 
 
+async def test_a_value_of_the_wrong_type_is_reasked_not_coerced(llm: respx.MockRouter) -> None:
+    typed_wrong = record(GOOD_QUOTE) | {"round": "3"}
+    route = replies(
+        llm,
+        httpx.Response(200, json=tool_completion(answer(typed_wrong))),
+        httpx.Response(200, json=tool_completion(answer(record(GOOD_QUOTE) | {"round": 3}))),
+    )
+    result = await make_extractor().extract(ARTICLE)
+    assert route.call_count == 2
+    assert result.records[0].round == 3
+
+
 async def test_answer_malformed_on_every_attempt_fails_permanently(llm: respx.MockRouter) -> None:
     bad = httpx.Response(200, json=tool_completion('{"records": [{"kind": "truce"'))
     route = replies(llm, bad, bad)

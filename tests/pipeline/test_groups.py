@@ -14,14 +14,18 @@ import pytest
 import respx
 from dbos import DBOS
 
+from app.articles.tables import Article
 from app.config import Settings
+from app.extraction.contract import ExtractionResult
+from app.extraction.vocabulary import ExtractorName
+from app.pipeline.groups import settle_group, start_group
 from tests.support.app import running, wait_for_article
 from tests.support.llm import LLM_BASE_URL, chat_completion
 from tests.support.llm_server import article_text, record_for
 from tests.support.samples import TEXT
 
 BULK = "/v1/articles/bulk"
-FLAKY, BROKEN = "FLAKY-WIRE", "BROKEN-WIRE"
+FLAKY, BROKEN, DOWN = "FLAKY-WIRE", "BROKEN-WIRE", "DOWN-WIRE"
 
 
 def story(n: int, mark: str = "") -> str:
@@ -34,18 +38,21 @@ def ndjson(texts: list[str]) -> bytes:
 
 
 class Endpoint:
-    """Answers each article with one grounded record, except: a FLAKY article's first call
-    is a 503, a BROKEN article's every answer lacks its tool call (it never validates)."""
+    """Answers each article with one grounded record (1,350 tokens), except: the first
+    `outage` calls are 503s, a FLAKY article's first call is a 503 and a DOWN article's every
+    call, a BROKEN article's every answer lacks its tool call (it never validates)."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
+        self.outage = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         text = article_text(body)
         key = text.split(".")[0]
         self.calls[key] += 1
-        if FLAKY in text and self.calls[key] == 1:
+        down = sum(self.calls.values()) <= self.outage or DOWN in text
+        if down or (FLAKY in text and self.calls[key] == 1):
             return httpx.Response(503, json={"error": {"message": "overloaded"}})
         if BROKEN in text:
             return httpx.Response(200, json=chat_completion([], mode="json") | _no_tool_call())
@@ -162,6 +169,87 @@ async def test_the_sweeper_sends_a_group_that_never_came_once_and_splits_one_tha
         articles = [await wait_for_article(client, i, within=60) for i in ids]
     assert [a["status"] for a in articles] == ["done"] * 4
     assert endpoint.calls == _once(0, 1, 2, 3)
+
+
+async def test_a_group_stops_calling_once_the_breaker_opens_and_hands_out_the_rest(
+    make_settings: Callable[..., Settings], endpoint: Endpoint
+) -> None:
+    endpoint.outage = 2  # the first two calls fail: the breaker opens on the second
+    settings = make_settings(
+        queue_group_size=4, llm_breaker_threshold=2, llm_breaker_cooldown_seconds=1.0
+    )
+    async with running(settings) as (client, _):
+        articles = await upload(client, [story(n) for n in range(4)])
+        singles = await workflows_named("parley.process_article")
+
+    assert [a["status"] for a in articles] == ["done"] * 4
+    assert len(singles) == 4
+    # Rounds 2 and 3 were not tried by the group: one call each, by their own jobs.
+    assert endpoint.calls == {"Talks, round 0": 2, "Talks, round 1": 2, **_once(2, 3)}
+
+
+async def test_a_group_stops_calling_when_its_spending_reaches_the_budget_left(
+    make_settings: Callable[..., Settings], endpoint: Endpoint
+) -> None:
+    settings = make_settings(queue_group_size=4, llm_daily_token_budget=2_000)
+    async with running(settings) as (client, _):
+        answer = await client.post(BULK, content=ndjson([story(n) for n in range(4)]))
+        ids = [json.loads(line)["id"] for line in answer.text.splitlines()]
+        done = [await wait_for_article(client, i) for i in ids[:2]]
+        waiting = [await _waiting(client, i) for i in ids[2:]]
+
+    assert [a["status"] for a in done] == ["done"] * 2
+    assert all("token budget is spent" in a["error"] for a in waiting)
+    assert endpoint.calls == _once(0, 1), "1,350 + 1,350 tokens reached the 2,000 left"
+
+
+async def test_an_article_failing_on_every_call_counts_the_groups_try_as_its_first(
+    make_settings: Callable[..., Settings], endpoint: Endpoint
+) -> None:
+    settings = make_settings(queue_group_size=2, job_max_attempts=2)
+    async with running(settings) as (client, _):
+        articles = await upload(client, [story(0), story(1, DOWN)])
+
+    assert [a["status"] for a in articles] == ["done", "failed"]
+    assert "after 2 attempts" in articles[1]["error"]
+    assert endpoint.calls["Talks, round 1"] == 2, "the group's call and one of its own job"
+
+
+async def test_a_group_settles_only_the_articles_still_in_it(
+    make_settings: Callable[..., Settings],
+) -> None:
+    # No worker: the group's steps are run here, by hand, around an article handed out.
+    settings = make_settings(extractor_choice="rules", queue_group_size=2, run_worker=False)
+    async with running(settings) as (client, services):
+        answer = await client.post(BULK, content=ndjson([story(0), story(1)]))
+        first, second = [json.loads(line)["id"] for line in answer.text.splitlines()]
+        with services.transaction() as unit:
+            group = unit.session.get(Article, first).job_group  # type: ignore[union-attr]
+        assert group is not None
+        started = await asyncio.to_thread(start_group, group)
+        with services.transaction() as unit:
+            handed_out = unit.session.get(Article, second)
+            assert handed_out is not None
+            handed_out.job_group = None  # as the sweeper does for a group cancelled meanwhile
+        result = ExtractionResult(records=[], extractor=ExtractorName.RULES)
+        both = dict.fromkeys(started.article_ids, result)
+        await asyncio.to_thread(settle_group, group, both, {})
+        statuses = [
+            (await client.get(f"/v1/articles/{i}")).json()["status"] for i in (first, second)
+        ]
+
+    assert started.article_ids == [first, second]
+    assert statuses == ["done", "processing"]
+
+
+async def _waiting(client: httpx.AsyncClient, article_id: int) -> dict[str, Any]:
+    """The article once it is queued again, waiting, out of its group."""
+    for _ in range(400):
+        article: dict[str, Any] = (await client.get(f"/v1/articles/{article_id}")).json()
+        if article["status"] == "queued" and (article["error"] or "").startswith("waiting"):
+            return article
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"article {article_id} never waited: {article}")
 
 
 def _once(*rounds: int) -> dict[str, int]:
