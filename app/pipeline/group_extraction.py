@@ -14,13 +14,17 @@ from dbos import DBOS
 
 from app.errors import ExtractionError
 from app.extraction.contract import ArticleInput, ExtractionResult
-from app.pipeline.steps import DB_RETRIES, extract_input, load_input
+from app.pipeline.steps import (
+    BUDGET_SPENT,
+    DB_RETRIES,
+    PROVIDER_DOWN,
+    extract_input,
+    load_input,
+)
 from app.pipeline.workflow import retry_delay
 from app.services import Services, bound
 
 log = logging.getLogger(__name__)
-PROVIDER_DOWN = "the LLM provider is unavailable"
-BUDGET_SPENT = "the daily LLM token budget is spent"
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,10 @@ def _observe_breaker(breaker: CircuitBreaker) -> None:
     BREAKER_STATE.set(_BREAKER_CODES[breaker.state])
 
 
+# Why extraction holds back (an article's error reads "waiting: " and one of these).
+PROVIDER_DOWN = "the LLM provider is unavailable"
+BUDGET_SPENT = "the daily LLM token budget is spent"
+
 # Re-check a spent budget this often, so raising the limit takes effect without a restart.
 _BUDGET_RECHECK_SECONDS = 300.0
 
@@ -251,9 +255,9 @@ def wait_before_calling(session: Session) -> tuple[float, str]:
     if not status.allowed:
         until_reset = (status.resets_at - utcnow()).total_seconds()
         wait = min(max(until_reset, 1.0), _BUDGET_RECHECK_SECONDS)
-        return wait, "the daily LLM token budget is spent"
+        return wait, BUDGET_SPENT
     wait = services.breaker.wait_time()
-    return wait, "the LLM provider is unavailable" if wait > 0 else ""
+    return wait, PROVIDER_DOWN if wait > 0 else ""
 
 
 @DBOS.step(name="parley.breaker_open")
