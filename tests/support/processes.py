@@ -287,8 +287,11 @@ def serve_env(workdir: Path, llm: FakeLLM, *, concurrency: int) -> dict[str, str
         # One call per extraction attempt, so the fake's counts mean what the tests say.
         "PARLEY_LLM_SDK_RETRIES": "0",
         "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
-        "PARLEY_QUEUE_POLL_SECONDS": "0.05",
-        "PARLEY_BACKGROUND_QUEUE_POLL_SECONDS": "0.05",
+        # As the in-process tests poll (tests/support/databases.py). At 0.05 s on every queue an
+        # idle server ran about a hundred polling queries a second, and with a few servers per
+        # test on each of CI's four workers the polling took more of the two cores than the work.
+        "PARLEY_QUEUE_POLL_SECONDS": "0.1",
+        "PARLEY_BACKGROUND_QUEUE_POLL_SECONDS": "0.5",
         "PARLEY_QUEUE_RATE_LIMIT": "100000",
         "PARLEY_JOB_RETRY_BASE_SECONDS": "0.1",
         "PARLEY_LOG_FORMAT": "text",
