@@ -174,9 +174,11 @@ def _lock_conflict(exc: OperationalError) -> bool:
 # this often, so shorter intervals buy a few milliseconds per job at a price in CPU that the
 # whole suite pays (at 20 ms, polling idle queues took about a tenth of a loaded run's CPU; on
 # PostgreSQL each poll is several queries: at 50 and 100 ms, records, review, articles and events
-# took 10% more CPU than at 100 and 500 ms).
-QUEUE_POLL_SECONDS = 0.1
-BACKGROUND_QUEUE_POLL_SECONDS = 0.5
+# took 10% more CPU than at 100 and 500 ms). An idle `parley serve` on SQLite spent 13.9% of a
+# core at 100 and 500 ms, 7.8% at 250 ms and 1 s, 3.3% with its queues not polling at all; CI's
+# four workers keep an app each alive nearly all the time, beside the process tests' servers.
+QUEUE_POLL_SECONDS = 0.25
+BACKGROUND_QUEUE_POLL_SECONDS = 1.0
 
 
 def module_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:

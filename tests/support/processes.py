@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from app.db.engine import make_engine
 from bench.processes import free_port, listens_on, port_taken
+from tests.support.databases import BACKGROUND_QUEUE_POLL_SECONDS, QUEUE_POLL_SECONDS
 from tests.support.llm_server import first_sentence
 
 REPO = Path(__file__).resolve().parents[2]
@@ -288,10 +289,10 @@ def serve_env(workdir: Path, llm: FakeLLM, *, concurrency: int) -> dict[str, str
         "PARLEY_LLM_SDK_RETRIES": "0",
         "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
         # As the in-process tests poll (tests/support/databases.py). At 0.05 s on every queue an
-        # idle server ran about a hundred polling queries a second, and with a few servers per
-        # test on each of CI's four workers the polling took more of the two cores than the work.
-        "PARLEY_QUEUE_POLL_SECONDS": "0.1",
-        "PARLEY_BACKGROUND_QUEUE_POLL_SECONDS": "0.5",
+        # idle server spent 37% of a core polling, and with a few servers per test on each of
+        # CI's four workers the polling took more of the two cores than the work.
+        "PARLEY_QUEUE_POLL_SECONDS": str(QUEUE_POLL_SECONDS),
+        "PARLEY_BACKGROUND_QUEUE_POLL_SECONDS": str(BACKGROUND_QUEUE_POLL_SECONDS),
         "PARLEY_QUEUE_RATE_LIMIT": "100000",
         "PARLEY_JOB_RETRY_BASE_SECONDS": "0.1",
         "PARLEY_LOG_FORMAT": "text",
