@@ -3,7 +3,13 @@
 The curated vocabulary and its documented decisions live in app/normalize/data/*.yaml.
 """
 
-from app.normalize.countries import country_code, country_in_name, country_name, place_country
+from app.normalize.countries import (
+    country_code,
+    country_in_name,
+    country_name,
+    country_word,
+    place_country,
+)
 from app.normalize.filters import country_filter, mediator_filter
 from app.normalize.organisations import organisation_name
 
@@ -12,6 +18,7 @@ __all__ = [
     "country_filter",
     "country_in_name",
     "country_name",
+    "country_word",
     "mediator_filter",
     "organisation_name",
     "place_country",

@@ -22,6 +22,18 @@ def country_code(value: str | None) -> str | None:
 
 
 @lru_cache(maxsize=16384)
+def country_word(value: str | None) -> str | None:
+    """ISO3 for a country's name, curated alias, demonym or capital, never a bare ISO code.
+
+    "DRC", "UK" and "US" resolve (curated); "AT", "TO" and "IN", words of a headline in
+    capitals, do not, where `country_code` would read Austria, Tonga and India.
+    """
+    if not value:
+        return None
+    return country_tables().actor_words.get(normal_key(value))
+
+
+@lru_cache(maxsize=16384)
 def country_in_name(name: str | None) -> str | None:
     """ISO3 of the state an actor's name names, by exact curated rules, codes aside.
 

@@ -3,7 +3,7 @@
 import pycountry
 import pytest
 
-from app.normalize import country_code, country_in_name, country_name, place_country
+from app.normalize import country_code, country_in_name, country_name, country_word, place_country
 
 
 @pytest.mark.parametrize(
@@ -274,3 +274,10 @@ def test_location_name_places_event_in_country(place: str, expected: str) -> Non
 @pytest.mark.parametrize("place", ["Jerusalem", "Sudanese", "a hotel", "Indian Ocean", ""])
 def test_location_without_curated_place_has_no_country(place: str) -> None:
     assert place_country(place) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [("DRC", "COD"), ("UK", "GBR"), ("AT", None)])
+def test_country_word_reads_curated_abbreviations_but_no_bare_iso_code(
+    value: str, expected: str | None
+) -> None:
+    assert country_word(value) == expected

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from app.extraction.contract import ActorKind
 from app.extraction.rules.lexicon import Lexicon
-from app.normalize import country_code
+from app.normalize import country_code, country_word
 
 # A run of capitalised words, possibly joined by "of", "the", "and" ("Democratic Republic of the
 # Congo"); hyphenated lowercase suffixes ("US-mediated") stay outside the run.
@@ -112,11 +112,24 @@ def _longest_country(
             continue
         start, end = window[0][0], window[-1][1]
         text = _clean(sentence[start:end])
-        # Short tokens are codes only in capitals ("US", "DRC"), never "As", "It", "In".
-        code = lookup_country(text) if len(text) > 3 or text.isupper() else None
+        code = lookup_country(text) if len(text) > 3 else _short_country(text, sentence)
         if code is not None:
             return Mention(start, start + len(text), text, ActorKind.STATE, code), stop
     return None
+
+
+def _short_country(text: str, sentence: str) -> str | None:
+    """A country named in three letters or fewer: only in capitals ("US", "DRC"), never "As" or
+    "In"; only a curated abbreviation, never a bare ISO code ("AT" is not Austria, "TO" not
+    Tonga); and not in a line written in capitals, a digest's "INDIA: ULFA-I AT THE TABLE"."""
+    if not text.isupper() or _shouted(sentence):
+        return None
+    return country_word(text)
+
+
+def _shouted(sentence: str) -> bool:
+    letters = [c for c in sentence if c.isalpha()]
+    return len(letters) > 0 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
 def _adjacent(sentence: str, window: list[tuple[int, int, str]]) -> bool:
