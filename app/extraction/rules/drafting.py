@@ -88,6 +88,8 @@ class Draft:
     signals: set[str] = field(default_factory=set)
     # In the article's opening sentences, where the news is.
     lead: bool = False
+    # The country of the digest section the sentence stands in ("NIGERIA: PACT RENEWED.").
+    section: str | None = None
     # Names again a development reported before ("the negotiations"), adding nothing but
     # third parties or a quote: kept only by merging into that record.
     reference: bool = False

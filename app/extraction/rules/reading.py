@@ -30,6 +30,8 @@ _ROLE_WORDS = re.compile(
 _FUTURE_STATUSES = frozenset({"scheduled", "proposed"})
 _LEAD_SENTENCES = 2
 _SENTENCE_WORDS = 6
+# A digest's section heading: a country in capitals, a colon ("INDIA: ULFA-I AT THE TABLE.").
+_SECTION = re.compile(r"\s*([A-Z][A-Z .'’-]{2,40}):")
 
 
 @dataclass
@@ -57,9 +59,11 @@ def read_article(text: str, published: date | None, lexicon: Lexicon) -> Reading
     last_round: int | None = None
     previous: list[Draft] = []
     read_so_far = 0  # sentences of reporting (page furniture and short lines left out)
+    section: tuple[str, int] | None = None  # a heading's country, and where its paragraph ends
     for sentence in split_sentences(text):
         if lexicon.boilerplate.regex.search(sentence.text):
             continue
+        section = _section(sentence, text) or section
         lead = read_so_far < _LEAD_SENTENCES
         read_so_far += len(sentence.text.split()) >= _SENTENCE_WORDS
         triggers = find_triggers(sentence.text, lexicon)
@@ -71,6 +75,7 @@ def read_article(text: str, published: date | None, lexicon: Lexicon) -> Reading
         new = draft_sentence(read, triggers, lexicon, last_round)
         for draft in new:
             draft.lead = lead
+            draft.section = section[0] if section and sentence.start < section[1] else None
         future = any(d.status in _FUTURE_STATUSES for d in new)
         reference = advance(read.phrases, reference, future)
         last_round = _latest_round(new, last_round)
@@ -80,6 +85,18 @@ def read_article(text: str, published: date | None, lexicon: Lexicon) -> Reading
         else:
             _add_note(reading, read.roles.third_parties, read.roles.parties)
     return reading
+
+
+def _section(sentence: Sentence, text: str) -> tuple[str, int] | None:
+    """The country a digest's section heading names, and the end of its paragraph."""
+    heading = _SECTION.match(sentence.text)
+    if heading is None:
+        return None
+    country = lookup_country(heading.group(1).strip().title())
+    if country is None:
+        return None
+    end = text.find("\n", sentence.start)
+    return country, len(text) if end < 0 else end
 
 
 def _latest_round(drafts: list[Draft], last_round: int | None) -> int | None:

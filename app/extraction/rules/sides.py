@@ -77,11 +77,11 @@ def draft_sides(draft: Draft, context: ArticleContext, previous: list[Actor]) ->
             mediators.append(third_party(mention, known[1]))
         elif mention.kind != "organization":
             own.append(mention)
-    parties = [_actor(m, context) for m in own]
+    parties = [_actor(m, context, draft.section) for m in own]
     if any(p.country for p in parties):
         demonyms = all(_demonym(m) for m in own if m.country)
         return Sides(unique(parties), unique(mediators), "demonym" if demonyms else "own")
-    borrowed = previous or [Actor(name=c, kind="state", country=c) for c in context.main_countries]
+    borrowed = _borrowed(draft, context, previous)
     return Sides(unique(borrowed), unique(mediators), "borrowed" if borrowed else "none")
 
 
@@ -131,9 +131,10 @@ def unique(actors: list[_A]) -> list[_A]:
     return kept
 
 
-def _actor(mention: Mention, context: ArticleContext) -> Actor:
+def _actor(mention: Mention, context: ArticleContext, section: str | None) -> Actor:
+    """A side as named; "the army" takes its digest section's country, else the article's."""
     main = context.main_countries[0] if context.main_countries else None
-    return Actor(name=mention.name, kind=mention.kind, country=mention.country or main)
+    return Actor(name=mention.name, kind=mention.kind, country=mention.country or section or main)
 
 
 def _demonym(mention: Mention) -> bool:
@@ -143,3 +144,12 @@ def _demonym(mention: Mention) -> bool:
     first = mention.name.split()[0].rstrip("’'s").lower()
     named = country_name(mention.country).lower() if mention.country else ""
     return first.endswith(_DEMONYM_ENDINGS) and not named.startswith(first)
+
+
+def _borrowed(draft: Draft, context: ArticleContext, previous: list[Actor]) -> list[Actor]:
+    """Sides for a sentence that names none: its digest section's country, unless the sentence
+    before named a side there; else the sentence before's sides, else the article's countries."""
+    section = draft.section
+    if section is not None and not any(p.country == section for p in previous):
+        return [Actor(name=section, kind="state", country=section)]
+    return previous or [Actor(name=c, kind="state", country=c) for c in context.main_countries]

@@ -201,3 +201,26 @@ def test_the_sides_of_another_development_the_sentence_recalls_are_not_this_ones
     )
     record = _only(text, "ceasefire")
     assert sorted(p.country or "" for p in record.parties) == ["KEN", "UGA"]
+
+
+def test_a_digest_section_heading_gives_its_country_to_the_sentences_under_it() -> None:
+    text = (
+        "WEEKLY TRUCE WATCH | Issue 12\n\n"
+        "MALI: HERDERS AND FARMERS SHAKE HANDS. On Tuesday, Dogon and Fulani elders near Bankass "
+        "agreed a ceasefire after a month of raids.\n\n"
+        "CHAD: REBELS COME IN. Some 200 fighters surrendered to the army in Tibesti this week."
+    )
+    ceasefire = _only(text, "ceasefire")
+    assert [p.country for p in ceasefire.parties] == ["MLI"]
+    assert "MLI" not in {p.country for p in _only(text, "surrender").parties}
+
+
+def test_two_letter_words_of_a_heading_in_capitals_are_no_country_codes() -> None:
+    text = "NIGER: TALKS TO RESUME AT LAST. Niger and the FPL agreed on Monday to resume talks."
+    countries = {p.country for r in _records(text) for p in r.parties}
+    assert countries <= {"NER", None}, countries  # not Tonga ("TO") nor Austria ("AT")
+
+
+def test_the_truce_that_ended_an_exchange_of_fire_did_not_end() -> None:
+    text = "Kenya and Somalia agreed on Monday a ceasefire that ended a deadly exchange of fire."
+    assert _only(text, "ceasefire").status == "agreed"
