@@ -8,8 +8,9 @@ from rapidfuzz import fuzz
 
 from app.events.facts import Facts, Precision
 from app.events.tuning import EventTuning
-from app.extraction.vocabulary import RecordStatus
+from app.extraction.vocabulary import RecordKind, RecordStatus
 from app.normalize.armed_groups import armed_group_exact
+from app.normalize.countries import names_a_country
 
 _SAME_NAME = 90.0  # token-set ratio from which two folded side names are one side
 
@@ -105,7 +106,10 @@ def veto(a: Facts, b: Facts, tuning: EventTuning) -> str | None:
         return "different armed groups"
     if _two_venues_abroad(a, b):
         return f"held in {a.place_country} and in {b.place_country}"
-    return _date_veto(a, b, tuning) or _count_veto(a, b, tuning)
+    found = _date_veto(a, b, tuning) or _count_veto(a, b, tuning)
+    if found is None and _two_rounds_of_talks(a, b):
+        return f"talks in {a.place} and in {b.place} on different days"
+    return found
 
 
 def _different_groups(a: Facts, b: Facts) -> bool:
@@ -150,6 +154,23 @@ def _two_venues_abroad(a: Facts, b: Facts) -> bool:
         return False
     home = a.countries | b.countries
     return a.place_country not in home and b.place_country not in home
+
+
+def _two_rounds_of_talks(a: Facts, b: Facts) -> bool:
+    """Whether two reports of talks place them in two towns of different countries on days that
+    do not overlap, both dated to the day: water talks in Tehran on Monday and Tuesday and
+    security talks in Kabul on Wednesday are two rounds, though each capital is a side's. (Only
+    talks: a truce signed in one capital is reported in force from the field the next day.)"""
+    if a.kind != RecordKind.NEGOTIATION or a.precision != Precision.DAY:
+        return False
+    if b.precision != Precision.DAY or not a.place or not b.place or a.place == b.place:
+        return False
+    if not a.place_country or not b.place_country or a.place_country == b.place_country:
+        return False
+    if names_a_country(a.place) or names_a_country(b.place):
+        return False
+    days = day_distance(a, b)
+    return days is not None and days > 0
 
 
 def conflict(a: Facts, b: Facts, tuning: EventTuning) -> str | None:

@@ -63,6 +63,12 @@ def place_country(name: str | None) -> str | None:
     return None
 
 
+def names_a_country(place: str | None) -> bool:
+    """Whether a location's name is a country's or territory's own ("Western Sahara", "DRC"),
+    not a town or region in it ("Kabul", "Darfur")."""
+    return bool(place) and normal_key(place or "") in country_tables().names
+
+
 def country_name(code: str) -> str:
     """Display name of an ISO3 code ("COD" -> "Democratic Republic of the Congo").
 

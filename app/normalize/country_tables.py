@@ -25,6 +25,8 @@ class CountryTables:
     """Names, aliases, demonyms and capitals: what can stand for a state in an actor's name."""
     location_words: dict[str, str]
     """Names, aliases, capitals and curated places: what can place an event in a country."""
+    names: dict[str, str]
+    """Names and aliases only: what names the country itself, not a town in it."""
     display: dict[str, str]
     """alpha-3 -> the name shown to people."""
     max_words: int
@@ -85,7 +87,7 @@ def build_country_tables(curated: CuratedCountries, places: Places) -> CountryTa
     actor_words = _merge(names, demonyms, capitals)
     location_words = _merge(names, capitals, located)
     longest = max(len(key.split()) for key in actor_words)
-    return CountryTables(codes, actor_words, location_words, display, longest)
+    return CountryTables(codes, actor_words, location_words, _merge(names), display, longest)
 
 
 def _merge(*tables: _KeyedTable) -> dict[str, str]:

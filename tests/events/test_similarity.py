@@ -376,3 +376,29 @@ def test_background_mentions_dated_by_one_year_or_a_month_of_it_may_be_one_devel
     assert veto(by_year, _accord("2017-01", 4), EVENT) == "dated only by the year"
     # A day is too precise to be told from its twins of that year by the year alone.
     assert veto(by_year, _accord("2016-11-24", 5), EVENT) == "dated only by the year"
+
+
+def test_talks_in_each_sides_capital_on_different_days_are_two_rounds() -> None:
+    def talks(date: str, town: str, country: str) -> Facts:
+        return report(
+            kind=RecordKind.NEGOTIATION,
+            status=RecordStatus.COMPLETED,
+            parties=[
+                {"name": "Armenia", "kind": "state", "country": "ARM"},
+                {"name": "Azerbaijan", "kind": "state", "country": "AZE"},
+            ],
+            mediators=[],
+            countries=["ARM", "AZE"],
+            date=date,
+            location={"name": town, "country": country},
+            texts=["Armenian and Azerbaijani officials held border talks."],
+        )
+
+    in_yerevan = talks("2026-05-04", "Yerevan", "ARM")
+    assert veto(in_yerevan, talks("2026-05-05", "Baku", "AZE"), EVENT) == (
+        "talks in yerevan and in baku on different days"
+    )
+    # The same day (two outlets placing one meeting differently), or a place that is the
+    # country itself, says too little to keep them apart.
+    assert veto(in_yerevan, talks("2026-05-04", "Baku", "AZE"), EVENT) is None
+    assert veto(in_yerevan, talks("2026-05-05", "Azerbaijan", "AZE"), EVENT) is None
