@@ -88,9 +88,10 @@ def _places(sentence: str, lexicon: Lexicon) -> list[Mention]:
 def _countries(sentence: str) -> list[Mention]:
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(sentence)]
     mentions: list[Mention] = []
+    shouted = _shouted(sentence)
     index = 0
     while index < len(tokens):
-        hit = _longest_country(sentence, tokens, index)
+        hit = _longest_country(sentence, tokens, index, shouted)
         if hit is None:
             index += 1
             continue
@@ -100,7 +101,7 @@ def _countries(sentence: str) -> list[Mention]:
 
 
 def _longest_country(
-    sentence: str, tokens: list[tuple[int, int, str]], first: int
+    sentence: str, tokens: list[tuple[int, int, str]], first: int, shouted: bool
 ) -> tuple[Mention, int] | None:
     """The longest window of adjacent tokens from `first` that names a country."""
     if tokens[first][2] in _CONNECTORS:
@@ -112,22 +113,23 @@ def _longest_country(
             continue
         start, end = window[0][0], window[-1][1]
         text = _clean(sentence[start:end])
-        code = lookup_country(text) if len(text) > 3 else _short_country(text, sentence)
+        code = lookup_country(text) if len(text) > 3 else _short_country(text, shouted)
         if code is not None:
             return Mention(start, start + len(text), text, ActorKind.STATE, code), stop
     return None
 
 
-def _short_country(text: str, sentence: str) -> str | None:
+def _short_country(text: str, shouted: bool) -> str | None:
     """A country named in three letters or fewer: only in capitals ("US", "DRC"), never "As" or
     "In"; only a curated abbreviation, never a bare ISO code ("AT" is not Austria, "TO" not
     Tonga); and not in a line written in capitals, a digest's "INDIA: ULFA-I AT THE TABLE"."""
-    if not text.isupper() or _shouted(sentence):
+    if not text.isupper() or shouted:
         return None
     return country_word(text)
 
 
 def _shouted(sentence: str) -> bool:
+    """Whether the sentence is written in capitals (more than 60% of its letters)."""
     letters = [c for c in sentence if c.isalpha()]
     return len(letters) > 0 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
