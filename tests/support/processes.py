@@ -290,7 +290,7 @@ def serve_env(workdir: Path, llm: FakeLLM, *, concurrency: int) -> dict[str, str
         "PARLEY_QUEUE_CONCURRENCY": str(concurrency),
         # As the in-process tests poll (tests/support/databases.py). At 0.05 s on every queue an
         # idle server spent 37% of a core polling, and with a few servers per test on each of
-        # CI's four workers the polling took more of the two cores than the work.
+        # CI's test workers the polling took more of the two cores than the work.
         "PARLEY_QUEUE_POLL_SECONDS": str(QUEUE_POLL_SECONDS),
         "PARLEY_BACKGROUND_QUEUE_POLL_SECONDS": str(BACKGROUND_QUEUE_POLL_SECONDS),
         "PARLEY_QUEUE_RATE_LIMIT": "100000",
