@@ -176,7 +176,7 @@ def _lock_conflict(exc: OperationalError) -> bool:
 # PostgreSQL each poll is several queries: at 50 and 100 ms, records, review, articles and events
 # took 10% more CPU than at 100 and 500 ms). An idle `parley serve` on SQLite spent 13.9% of a
 # core at 100 and 500 ms, 7.8% at 250 ms and 1 s, 3.3% with its queues not polling at all; CI's
-# six workers keep an app each alive nearly all the time, beside the process tests' servers.
+# test workers keep an app each alive nearly all the time, beside the process tests' servers.
 QUEUE_POLL_SECONDS = 0.25
 BACKGROUND_QUEUE_POLL_SECONDS = 1.0
 
