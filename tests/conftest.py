@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from app.config import Settings
+from tests.support import launcher
 from tests.support.app import serve
 from tests.support.databases import (
     BACKGROUND_QUEUE_POLL_SECONDS,
@@ -48,6 +49,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The forkserver imports the whole app when it starts (`tests.support.launcher`). Set
+    after collection: importing `app.parsing.isolation` sets its own, smaller preload."""
+    launcher.preload()
 
 
 @pytest.fixture(scope="session")

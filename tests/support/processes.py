@@ -22,6 +22,7 @@ from sqlalchemy import text
 from app.db.engine import make_engine
 from bench.processes import free_port, listens_on, port_taken
 from tests.support.databases import BACKGROUND_QUEUE_POLL_SECONDS, QUEUE_POLL_SECONDS
+from tests.support.launcher import Forked
 from tests.support.llm_server import first_sentence
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,26 +40,31 @@ def clean_env(**values: str) -> dict[str, str]:
 
 @dataclass
 class Process:
-    """One child process, restartable with the same command and environment."""
+    """One child process, restartable with the same command and environment. A `parley`
+    command is forked from the pre-imported server (`tests.support.launcher`) unless `script`
+    asks for the installed console script itself."""
 
     name: str
     args: list[str]
     env: dict[str, str]
     cwd: Path
     log_path: Path
-    popen: subprocess.Popen[bytes] | None = None
+    script: bool = False
+    popen: subprocess.Popen[bytes] | Forked | None = None
     starts: int = 0
 
     def start(self) -> None:
         """Start (or start again) the process, appending its output to the log file."""
         assert not self.alive, f"{self.name} is already running"
-        log = self.log_path.open("ab")
-        log.write(f"\n===== start {self.starts + 1} of {self.name} =====\n".encode())
-        log.flush()
-        self.popen = subprocess.Popen(
-            self.args, env=self.env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT
-        )
-        log.close()
+        with self.log_path.open("ab") as log:
+            log.write(f"\n===== start {self.starts + 1} of {self.name} =====\n".encode())
+            log.flush()
+            if self.args[0] == PARLEY and not self.script:
+                self.popen = Forked(self.args[1:], self.env, self.cwd, self.log_path)
+            else:
+                self.popen = subprocess.Popen(
+                    self.args, env=self.env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT
+                )
         self.starts += 1
 
     @property
@@ -109,9 +115,11 @@ class Cluster:
     workdir: Path
     processes: list[Process] = field(default_factory=list)
 
-    def spawn(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> Process:
-        """Create and start a process, owned by this cluster."""
-        proc = Process(name, args, env, cwd, self.workdir / f"{name}.log")
+    def spawn(
+        self, name: str, args: list[str], env: dict[str, str], cwd: Path, *, script: bool = False
+    ) -> Process:
+        """Create and start a process, owned by this cluster (`script`: see `Process`)."""
+        proc = Process(name, args, env, cwd, self.workdir / f"{name}.log", script)
         self.processes.append(proc)
         proc.start()
         return proc
@@ -127,12 +135,12 @@ class Cluster:
 
         return FakeLLM(*self._on_free_port(start, "/calls", 20))
 
-    def serve(self, name: str, env: dict[str, str]) -> "Server":
+    def serve(self, name: str, env: dict[str, str], *, script: bool = False) -> "Server":
         """Start `parley serve` on a free port and wait until /healthz answers 200."""
 
         def start(port: int) -> Process:
             args = [PARLEY, "serve", "--port", str(port)]
-            return self.spawn(name, args, clean_env(**env), self.workdir)
+            return self.spawn(name, args, clean_env(**env), self.workdir, script=script)
 
         return Server(*self._on_free_port(start, "/healthz", 60))
 
