@@ -94,7 +94,21 @@ class Settings(BaseSettings):
     queue_concurrency: int = Field(default=4, ge=1)
     queue_rate_limit: int = Field(default=60, ge=1, description="LLM calls per rate period.")
     queue_rate_period_seconds: float = Field(default=60.0, gt=0)
-    queue_poll_seconds: float = Field(default=0.1, gt=0, description="Queue polling interval.")
+    queue_poll_seconds: float = Field(
+        default=0.1, gt=0, description="Polling interval of the extraction queues while busy."
+    )
+    queue_idle_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="Polling interval of the extraction queues once idle (`app.pipeline.pacing`): "
+        "a job after a quiet spell waits up to this long. No longer than `queue_poll_seconds`: "
+        "always polled at that pace.",
+    )
+    queue_idle_after_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds without a job before the queues poll at the idle pace.",
+    )
     background_queue_poll_seconds: float = Field(
         default=1.0,
         gt=0,

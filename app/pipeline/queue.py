@@ -21,7 +21,7 @@ from app.articles.jobs import ExtractArticle, FeedArticles
 from app.config import Settings
 from app.db.engine import normalise_url
 from app.db.unit import Job
-from app.pipeline import batch_collector, sweeper
+from app.pipeline import batch_collector, pacing, sweeper
 from app.pipeline.batch_claims import batching
 from app.pipeline.batch_workflow import BATCH_QUEUE
 from app.pipeline.feeder import FEED_QUEUE, enqueue, feed_articles
@@ -93,6 +93,12 @@ class DurableQueue:
                 target=self._sweep_until_stopped, name="parley-sweeper", daemon=True
             )
             sweeper.start()
+            threading.Thread(
+                target=pacing.pace_until,
+                args=(self._stop_sweeping, self.settings),
+                name="parley-pacer",
+                daemon=True,
+            ).start()
             if self.batching:
                 threading.Thread(
                     target=batch_collector.collect_until,
