@@ -5,5 +5,5 @@ from app.extraction.rules.lexicon import load_lexicon
 
 def is_relevant(text: str, title: str | None = None) -> bool:
     """Whether the title or text names any record kind's trigger (talks, ceasefire, swap...)."""
-    pattern = load_lexicon().any_trigger
-    return any(pattern.search(part) is not None for part in (title, text) if part)
+    triggers = load_lexicon().any_trigger
+    return any(triggers.found_in(part) for part in (title, text) if part)

@@ -9,6 +9,7 @@ from typing import Any, cast
 import yaml
 
 from app.extraction.contract import ActorKind, RecordKind, RecordStatus, ThirdPartyRole
+from app.extraction.rules.any_trigger import AnyTrigger, word_pattern
 from app.normalize.armed_groups import armed_group_entries
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -66,7 +67,7 @@ class Lexicon:
     """Every table the rules extractor and the relevance gate read."""
 
     triggers: tuple[Cue, ...]
-    any_trigger: re.Pattern[str]
+    any_trigger: AnyTrigger
     # Each kind's triggers as one pattern ("another truce in the same sentence").
     kind_triggers: dict[str, re.Pattern[str]]
     statuses: tuple[Cue, ...]
@@ -101,8 +102,7 @@ def load_data(name: str) -> Any:
 
 def word_regex(pattern: str) -> re.Pattern[str]:
     """`pattern` as whole words, case-insensitive."""
-    # A cue may start at a hyphen or an apostrophe glued to a name ("US-mediated", "Qatar's").
-    return re.compile(rf"(?:(?<![\w-])|(?=[-’']))(?:{pattern})(?![\w])", re.IGNORECASE)
+    return re.compile(word_pattern(pattern), re.IGNORECASE)
 
 
 def _cue(label: str, entry: dict[str, Any]) -> Cue:
@@ -199,7 +199,8 @@ def _voices(data: dict[str, Any]) -> Voices:
 @lru_cache
 def load_lexicon() -> Lexicon:
     """Read and compile every data file (once per process)."""
-    triggers = _triggers(load_data("triggers.yaml"))
+    trigger_data = load_data("triggers.yaml")
+    triggers = _triggers(trigger_data)
     status, roles = load_data("status.yaml"), load_data("roles.yaml")
     background, actors = load_data("background.yaml"), load_data("actors.yaml")
     places, details = load_data("places.yaml"), load_data("details.yaml")
@@ -208,7 +209,9 @@ def load_lexicon() -> Lexicon:
     all_places = {**places["cities"], **capitals}
     return Lexicon(
         triggers=triggers,
-        any_trigger=word_regex("|".join(cue.regex.pattern for cue in triggers)),
+        any_trigger=AnyTrigger.of(
+            e["pattern"] for entries in trigger_data.values() for e in entries
+        ),
         kind_triggers=_kind_triggers(triggers),
         statuses=tuple(_cue(entry["status"], entry) for entry in status["cues"]),
         held=_cue("held", status["held"]),
