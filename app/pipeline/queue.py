@@ -140,11 +140,12 @@ class DurableQueue:
             polling_interval_sec=settings.background_queue_poll_seconds,
             on_conflict="always_update",
         )
-        # One feeding at a time per worker: it only queues jobs, and the order is kept.
+        # One feeding at a time per worker: it only queues jobs, and the order is kept. Paced
+        # like the extraction queues (`app.pipeline.pacing`): each poll feeds one bulk batch.
         await DBOS.register_queue_async(
             FEED_QUEUE,
             worker_concurrency=1,
-            polling_interval_sec=settings.background_queue_poll_seconds,
+            polling_interval_sec=settings.queue_poll_seconds,
             on_conflict="always_update",
         )
         # Batch workflows mostly sleep between polls: no concurrency limit.
