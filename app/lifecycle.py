@@ -27,6 +27,7 @@ from app.errors import NotFound
 from app.extraction.breaker import CircuitBreaker
 from app.extraction.choice import build_client, build_extractor
 from app.extraction.protocol import Extractor
+from app.extraction.rules.lexicon import load_lexicon
 from app.feeds import polling
 from app.observability.logs import configure_logging
 from app.pipeline.queue import DurableQueue
@@ -94,6 +95,9 @@ async def running(
                 await polling.sync_schedules(services)
                 if work:
                     await asyncio.to_thread(queue.sweep)
+                    # The relevance gate's and the rules' tables (0.1 s): read before the first
+                    # article, not while it waits.
+                    await asyncio.to_thread(load_lexicon)
                 yield services
             finally:
                 # Work still running is handed back at once (`parley serve` and `parley worker`
