@@ -112,8 +112,8 @@ class Settings(BaseSettings):
     background_queue_poll_seconds: float = Field(
         default=1.0,
         gt=0,
-        description="Polling interval of the fetch and batch queues: each poll costs the same CPU "
-        "and write lock whether work waits or not, and neither queue is latency-critical.",
+        description="Polling interval of the fetch, feeding and batch queues: each poll costs the "
+        "same CPU and write lock whether work waits or not, and none is latency-critical.",
     )
     queue_group_size: int = Field(
         default=16,

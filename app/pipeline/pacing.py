@@ -4,11 +4,9 @@ DBOS's queue threads poll every queue at its interval whether work waits or not,
 a database-backed queue is not cheap (it reloads the queue's row and opens a claiming
 transaction): an idle `parley serve` spent about 10% of a core polling at the defaults. DBOS
 reads each queue's interval from the database before every poll (`Queue.
-set_polling_interval_sec` changes it for every worker), so a worker paces the extraction, group
-and feeding queues: `queue_poll_seconds` while a job waits or runs, `queue_idle_poll_seconds`
-once they have been empty for `queue_idle_after_seconds`. (The feeding queue polled once a
-second held a backfill to one bulk batch fed a second: 88 articles/s that the relevance gate
-turned away, in uploads of 100.) A job that arrives after a quiet spell waits
+set_polling_interval_sec` changes it for every worker), so a worker paces the extraction and
+group queues: `queue_poll_seconds` while a job waits or runs, `queue_idle_poll_seconds` once
+they have been empty for `queue_idle_after_seconds`. A job that arrives after a quiet spell waits
 up to the idle interval; the jobs after it are picked up at the busy pace again (DBOS eases a
 queue's interval down by a tenth a poll, so within about ten seconds).
 """
@@ -21,12 +19,11 @@ from dataclasses import dataclass, field
 from dbos import DBOS
 
 from app.config import Settings
-from app.pipeline.feeder import FEED_QUEUE
 from app.pipeline.groups import GROUP_QUEUE
 from app.pipeline.workflow import EXTRACTION_QUEUE
 
 log = logging.getLogger(__name__)
-PACED_QUEUES = (EXTRACTION_QUEUE, GROUP_QUEUE, FEED_QUEUE)
+PACED_QUEUES = (EXTRACTION_QUEUE, GROUP_QUEUE)
 _WAITING_OR_RUNNING = ["ENQUEUED", "PENDING"]
 
 
