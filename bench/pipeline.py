@@ -172,9 +172,14 @@ async def wait_done(engine: Engine, ids: list[int], within: float) -> None:
         await asyncio.sleep(0.02)
 
 
+# The extraction queues slow down once they have had no work this long (app.pipeline.pacing).
+IDLE_AFTER_SECONDS = float(Settings.model_fields["queue_idle_after_seconds"].default)
+
+
 async def idle_phase(pids: tuple[list[int], int], seconds: float) -> None:
-    """Print the service's CPU per second with nothing to do: the queues' polling."""
-    await asyncio.sleep(2)  # start-up settles
+    """Print the service's CPU per second with nothing to do, once the queues have slowed to
+    their idle pace: the queues' polling."""
+    await asyncio.sleep(IDLE_AFTER_SECONDS + 3)  # start-up settles, then the pace
     before = cpu_now(*pids)["service"]
     await asyncio.sleep(seconds)
     spent = cpu_now(*pids)["service"] - before
