@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
@@ -84,10 +85,10 @@ def _run(args: list[str], env: dict[str, str], cwd: str, log: str) -> None:
     os._exit(_exit_code(main))
 
 
-def _exit_code(main: object) -> int:
+def _exit_code(main: Callable[[], None]) -> int:
     code = 0
     try:
-        main()  # type: ignore[operator]
+        main()
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         if not isinstance(stop.code, int | None):

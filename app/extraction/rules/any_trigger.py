@@ -41,9 +41,13 @@ class AnyTrigger:
         joined = "|".join(f"(?:{p})" for p in patterns)
         if _UPPER_ESCAPE.search(joined):
             raise ValueError("a trigger pattern uses an upper-case escape; write it otherwise")
-        lowered = re.sub(r"[A-Z]", lambda m: m.group().lower(), joined)
-        return cls(re.compile(word_pattern(lowered)))
+        return cls(re.compile(word_pattern(_folded(joined))))
 
     def found_in(self, text: str) -> bool:
         """Whether `text` names a trigger, as the cues would find it ignoring case."""
-        return self.pattern.search(text.translate(_FOLD).lower()) is not None
+        return self.pattern.search(_folded(text)) is not None
+
+
+def _folded(text: str) -> str:
+    """Patterns and texts alike: lower-cased as `re.IGNORECASE` would compare them."""
+    return text.translate(_FOLD).lower()
